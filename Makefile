@@ -1,0 +1,74 @@
+# Two commands do everything, from a fresh clone with only python3 (3.10+) installed:
+#
+#   make book   build the HTML book into _build/html (executes every notebook; any warning fails)
+#   make test   ruff, then every test: tests/ and the book's notebooks (nbval, strict)
+#
+# Both create .venv and install requirements.txt on first use, and again only when
+# requirements.txt or pyproject.toml change (the stamp file .venv/.installed).
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DELETE_ON_ERROR:
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-builtin-rules
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+# Tools, and the Jupyter kernels they start, come from .venv even when it is not activated.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+# ipykernel only selects its inline figure backend when MPLBACKEND is unset; a stray
+# MPLBACKEND=Agg in the caller's shell would silently drop every figure from the notebooks.
+unexport MPLBACKEND
+
+# pytest over tests/ and book/ (testpaths in pyproject.toml). The notebooks are compared
+# strictly (--nbval, not --nbval-lax) after tests/nbval_sanitize.cfg masks memory addresses
+# and ids. --dist loadfile keeps every notebook (one kernel, cells in order) in one worker.
+PYTEST_ARGS ?= -n 2 --dist loadfile
+NBVAL_ARGS  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+               --nbval-cell-timeout 300
+
+.PHONY: help book test lint venv browser clean distclean
+
+help:
+	@echo "make book       build the HTML book into _build/html (zero warnings allowed)"
+	@echo "make test       ruff + pytest over tests/ and the book's notebooks (nbval)"
+	@echo "make lint       ruff only"
+	@echo "make venv       create .venv and install requirements.txt"
+	@echo "make clean      remove the build output and caches (keeps .venv)"
+	@echo "make distclean  clean, and remove .venv too"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' \
+	  || { echo "error: '$(PYTHON)' is $$($(PYTHON) --version 2>&1); Python 3.10 or newer is needed." >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.txt pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar off -r requirements.txt
+	@touch $@
+
+venv: $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build . -W -n --keep-going --all
+	@echo "The book is in _build/html/index.html"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+browser:
+	bash scripts/install-browser.sh
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	bash scripts/install-browser.sh
+	$(BIN)/python -m pytest $(PYTEST_ARGS) $(NBVAL_ARGS)
+
+clean:
+	rm -rf _build .pytest_cache .hypothesis .ruff_cache
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) *.egg-info

@@ -1,0 +1,141 @@
+"""Shared pytest set-up: the browser tests' Chromium, and hypothesis profiles.
+
+Browser tests (tests/browser/) are marked ``@pytest.mark.browser`` and drive Debian's
+Chromium through Playwright's sync API. They get everything they need from fixtures::
+
+    @pytest.mark.browser
+    def test_page_loads(chromium_launch_options):
+        from playwright.sync_api import sync_playwright
+        with sync_playwright() as p:
+            browser = p.chromium.launch(**chromium_launch_options)
+            ...
+
+Where no Chromium is found (or Playwright is not installed) a browser test is skipped
+with the reason and the fix, except under ``CI=true``, where it fails: CI must never
+pass by skipping the browser suite. ``NNLIB_CHROMIUM=/path/to/chromium`` overrides the
+search. Never ``playwright install``: browser downloads are impossible on the project's
+machines; ``make test`` installs Debian's ``chromium`` (scripts/install-browser.sh).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+# Flags the project's machines need: headless as root in a sandbox-less container, and no
+# background connections (the machine's closed network refuses them, noisily and slowly).
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+ENABLE_HINT = (
+    "install Debian's Chromium (`sudo apt-get install chromium`; `make test` does it when "
+    "run as root) or set NNLIB_CHROMIUM=/path/to/chromium"
+)
+
+
+def in_ci() -> bool:
+    """True when the CI environment variable says so (CI=true, as CI sets it)."""
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def find_chromium() -> str | None:
+    """Return the path of a Chromium executable, or None.
+
+    NNLIB_CHROMIUM wins when set (and must then point at an executable); otherwise
+    Debian's /usr/bin/chromium, then `chromium` or `chromium-browser` on PATH.
+    """
+    override = os.environ.get("NNLIB_CHROMIUM")
+    if override:
+        path = Path(override)
+        return str(path) if path.is_file() and os.access(path, os.X_OK) else None
+    if os.access("/usr/bin/chromium", os.X_OK):
+        return "/usr/bin/chromium"
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def browser_unavailable_reason() -> str | None:
+    """Why browser tests cannot run here, or None when they can."""
+    if importlib.util.find_spec("playwright") is None:
+        return "Playwright is not installed (pip install -r requirements.txt)"
+    if find_chromium() is None:
+        where = os.environ.get("NNLIB_CHROMIUM") or "/usr/bin/chromium"
+        return f"Chromium not found at {where}: {ENABLE_HINT}"
+    return None
+
+
+SKIP_PREFIX = "browser test skipped: "
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("browser") is None:
+        return
+    reason = browser_unavailable_reason()
+    if reason is None:
+        return
+    if in_ci():
+        pytest.fail(f"CI=true and the browser tests cannot run: {reason}", pytrace=False)
+    pytest.skip(SKIP_PREFIX + reason)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """Say plainly, once, at the end of the run, that the browser suite did not run.
+
+    Reads the skip reports rather than a module-level list, so it also works under
+    pytest-xdist, where the tests run in worker processes.
+    """
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if isinstance(report.longrepr, tuple) and SKIP_PREFIX in str(report.longrepr[2])
+    ]
+    if skipped:
+        terminalreporter.write_sep("=", "browser tests skipped", yellow=True)
+        terminalreporter.write_line(
+            f"{len(skipped)} browser test(s) did not run: {browser_unavailable_reason()}."
+        )
+
+
+@pytest.fixture(scope="session")
+def chromium_executable() -> str:
+    """Path of the Chromium the browser tests drive (skips or fails as above if missing)."""
+    path = find_chromium()
+    if path is None:  # only reached by a test that forgot the `browser` marker
+        message = f"no Chromium: {ENABLE_HINT}"
+        if in_ci():
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def chromium_launch_options(chromium_executable: str) -> dict:
+    """Keyword arguments for Playwright's ``p.chromium.launch(**options)``."""
+    return {"executable_path": chromium_executable, "args": list(CHROMIUM_ARGS)}
+
+
+# Hypothesis: no per-example deadline (two xdist workers share two cores, so timings jitter);
+# under CI, a fixed derandomised search so that two runs of the suite do the same thing.
+try:
+    from hypothesis import settings
+except ImportError:  # hypothesis is in requirements.txt; stay importable without it
+    pass
+else:
+    settings.register_profile("dev", deadline=None)
+    settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
+    settings.load_profile("ci" if in_ci() else "dev")

@@ -1,0 +1,128 @@
+"""Tests for the repository's own set-up: the nbval sanitizer, the browser finder, the book's TOC.
+
+These guard the promises the test command makes: the sanitizer masks what cannot repeat and
+nothing else, the browser tests find Chromium where they say they do, and every page in the
+table of contents exists.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from conftest import CHROMIUM_ARGS, find_chromium, in_ci
+from nbval.plugin import get_sanitize_patterns
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def sanitize(text: str) -> str:
+    """Apply tests/nbval_sanitize.cfg exactly as nbval does."""
+    patterns = get_sanitize_patterns((ROOT / "tests" / "nbval_sanitize.cfg").read_text())
+    for regex, replace in patterns:
+        text = re.sub(regex, replace, text)
+    return text
+
+
+def test_sanitize_file_has_patterns():
+    patterns = get_sanitize_patterns((ROOT / "tests" / "nbval_sanitize.cfg").read_text())
+    assert len(patterns) >= 3
+
+
+@pytest.mark.parametrize(
+    ("run_a", "run_b"),
+    [
+        (
+            "<nnlib.layers.Layer object at 0x7f3a2c1b4d90>",
+            "<nnlib.layers.Layer object at 0x55d0c0ffee12>",
+        ),
+        (
+            "model 5f0c8e9a-1b2c-4d3e-8f9a-0b1c2d3e4f5a",
+            "model 0b129c18-fa09-4e69-82c2-7da8e1009cb8",
+        ),
+        ("model 0b129c18fa094e6982c27da8e1009cb8", "model 5f0c8e9a1b2c4d3e8f9a0b1c2d3e4f5a"),
+        (
+            "/work/main/.venv/lib/python3.11/site-packages/numpy/core.py:3: UserWarning",
+            "/tmp/ci/.venv/lib/python3.11/site-packages/numpy/core.py:3: UserWarning",
+        ),
+    ],
+)
+def test_sanitize_masks_what_cannot_repeat(run_a, run_b):
+    """Two runs that differ only in an address or an id compare equal after sanitizing."""
+    assert run_a != run_b
+    assert sanitize(run_a) == sanitize(run_b)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "loss 0.564874",
+        "accuracy: 97.50%",
+        "<Figure size 640x480 with 1 Axes>",
+        "lr = 1e-04, W.shape = (4, 2)",
+        "0xff",
+        "tensor([[ 0.1257, -0.1321,  0.6404]])",
+        "12345678901234567890123456789012",  # 32 digits: a number, not a hex id
+    ],
+)
+def test_sanitize_leaves_numbers_alone(text):
+    assert sanitize(text) == text
+
+
+def test_find_chromium_honours_override(tmp_path, monkeypatch):
+    fake = tmp_path / "my-chromium"
+    fake.write_text("#!/bin/sh\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("NNLIB_CHROMIUM", str(fake))
+    assert find_chromium() == str(fake)
+
+
+def test_find_chromium_override_must_be_executable(tmp_path, monkeypatch):
+    monkeypatch.setenv("NNLIB_CHROMIUM", str(tmp_path / "missing"))
+    assert find_chromium() is None
+    not_executable = tmp_path / "plain-file"
+    not_executable.write_text("")
+    monkeypatch.setenv("NNLIB_CHROMIUM", str(not_executable))
+    assert find_chromium() is None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("true", True), ("1", True), ("TRUE", True), ("", False), ("false", False), ("0", False)],
+)
+def test_in_ci(monkeypatch, value, expected):
+    monkeypatch.setenv("CI", value)
+    assert in_ci() is expected
+
+
+def test_chromium_args_keep_the_machine_quiet():
+    # Without these Chromium phones home at start-up and the closed network refuses it.
+    for flag in ("--headless", "--no-sandbox", "--disable-background-networking"):
+        assert flag in CHROMIUM_ARGS
+
+
+def test_every_toc_entry_exists():
+    entries = re.findall(r"^\s*(?:root|- file):\s*(\S+)\s*$", (ROOT / "_toc.yml").read_text(), re.M)
+    assert "book/intro" in entries
+    missing = [
+        entry
+        for entry in entries
+        if not any((ROOT / f"{entry}{suffix}").is_file() for suffix in (".md", ".ipynb"))
+    ]
+    assert missing == []
+
+
+def test_bench_extra_pins_torch():
+    # An unpinned torch makes pip fetch a multi-GB CUDA build; 2.13.0 is the CPU build on disk.
+    tomllib = pytest.importorskip("tomllib")
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    torch = [dep for dep in project["optional-dependencies"]["bench"] if dep.startswith("torch")]
+    assert torch == ["torch==2.13.0"]
+
+
+def test_ci_script_is_strict_and_runs_make_test():
+    script = (ROOT / ".ci" / "run").read_text()
+    assert script.startswith("#!/usr/bin/env bash")
+    assert "set -euo pipefail" in script
+    assert re.search(r"^make test$", script, re.M)
+    assert os.access(ROOT / ".ci" / "run", os.X_OK)
