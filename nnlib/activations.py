@@ -18,6 +18,7 @@ class Activation:
     """Base class: an elementwise function f with its derivative df.
 
     Subclasses define ``f(z)`` and ``df(z)``; ``backward`` then works unchanged.
+    Shapes: z (n, m) -> f(z), df(z) (n, m).
     Introduced in chapter 5 (Derivatives).
     """
 
@@ -41,7 +42,10 @@ class Activation:
 
 
 class Identity(Activation):
-    """f(z) = z, f'(z) = 1: a linear layer (regression outputs). Introduced in chapter 2."""
+    """f(z) = z, f'(z) = 1: a linear layer (regression outputs).
+
+    Shapes: (n, m) -> (n, m). Introduced in chapter 2 (Forward pass).
+    """
 
     def f(self, z):
         return _float(z)

@@ -22,6 +22,9 @@ def gradient_check(net, x, t, eps=1e-6, gradients=None):
     Shapes: x (n_x, m), t (n_y, m). Cost: two forward passes per parameter entry.
     """
     analytic = (gradients or net.gradients)(x, t)
+    if len(analytic) != len(net.layers):
+        raise ValueError(f"gradients returned {len(analytic)} (dW, db) pairs but the network has "
+                         f"{len(net.layers)} layers: one pair per layer, in layer order")
     errors = []
     for layer, (dW, db) in zip(net.layers, analytic):
         errors.append({"W": _relative_error(dW, _numeric(net, layer.W, x, t, eps)),

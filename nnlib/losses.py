@@ -19,6 +19,7 @@ from nnlib.activations import Sigmoid, Softmax
 class Loss:
     """Base class: ``loss(y_pred, t)`` and its gradient ``dloss(y_pred, t)``.
 
+    Shapes: y_pred, t (n_y, m) -> loss float, dloss (n_y, m).
     Introduced in chapter 4 (Loss).
     """
 
@@ -113,8 +114,8 @@ class CrossEntropy(Loss):
         # because each one-hot column sums to 1. The y_i cancel: no division, no overflow
         # when a probability underflows to 0. (PyTorch fuses log-softmax with its loss for
         # the same reason.)
-        if isinstance(activation, Softmax):
-            y, t = _pair(y_pred, t)
+        y, t = _pair(y_pred, t)
+        if isinstance(activation, Softmax) and np.allclose(t.sum(axis=0), 1):
             return (y - t) / y.shape[-1]
         return super().dz(activation, z, y_pred, t)
 

@@ -21,8 +21,9 @@ from nnlib.optimizers import SGD
 
 
 class NeuralNet:
-    """A series of compatible layers and a loss.
+    """A series of compatible layers and a loss: y_pred = f_{L-1}(W_{L-1} ... f_0(W_0 x + b_0) ...).
 
+    Shapes: x (layers[0].ins, m) -> y_pred (layers[-1].outs, m); t like y_pred.
     Raises ValueError, naming both layers, when layer l's outputs do not match layer l+1's
     inputs. Introduced in chapter 3 (Layers).
     """
@@ -93,6 +94,9 @@ class NeuralNet:
         being finite. Introduced in chapter 7 (Training).
         """
         x, t = self._check(x, t)
+        for name, value, least in (("epochs", epochs, 0), ("batch_size", batch_size, 1)):
+            if value is not None and (not isinstance(value, (int, np.integer)) or value < least):
+                raise ValueError(f"{name} must be an integer >= {least}, got {value!r}")
         if optimizer is None:
             optimizer = SGD(0.1 if lr is None else lr)
         elif lr is not None:
@@ -201,6 +205,7 @@ def mlp(sizes, hidden, output, loss, init=he_normal, rng=None, dtype=np.float64)
 
     ``hidden`` is the activation of every layer but the last, ``output`` the last one's.
     One Generator made from ``rng`` draws every layer, so layers differ.
+    Shapes: layer i has W (sizes[i+1], sizes[i]); x (sizes[0], m) -> y_pred (sizes[-1], m).
     Introduced in chapter 7 (Training).
     """
     rng = np.random.default_rng(rng)

@@ -13,12 +13,16 @@ import numpy as np
 
 
 class SGD:
-    """Gradient descent: p <- p - lr * g.  Introduced in chapter 7 (Training)."""
+    """Gradient descent: p <- p - lr * g.
+
+    Shapes: params and grads are matching lists of arrays. Introduced in chapter 7 (Training).
+    """
 
     def __init__(self, lr=0.1):
         self.lr = lr
 
     def step(self, params, grads):
+        """Update every parameter in place: p <- p - lr * g. Shapes: each g like its p."""
         for p, g in zip(params, grads):
             p -= self.lr * g
 
@@ -30,7 +34,8 @@ class Momentum(SGD):
     """Gradient descent with momentum (Polyak 1964): v <- beta v + g;  p <- p - lr v.
 
     v is a running sum of past gradients: steps grow along directions that agree and
-    cancel along directions that oscillate. Introduced in chapter 7 (Training).
+    cancel along directions that oscillate. Shapes: v like each parameter.
+    Introduced in chapter 7 (Training).
     """
 
     def __init__(self, lr=0.1, beta=0.9):
@@ -39,8 +44,8 @@ class Momentum(SGD):
         self.v = None
 
     def step(self, params, grads):
-        if self.v is None:
-            self.v = [np.zeros_like(p) for p in params]
+        """Update every parameter in place: v <- beta v + g; p <- p - lr v."""
+        self.v = _state(self, self.v, params)
         for p, g, v in zip(params, grads, self.v):
             v *= self.beta
             v += g
@@ -55,7 +60,7 @@ class Adam(SGD):
         p <- p - lr * m_hat / (sqrt(v_hat) + eps),  m_hat = m / (1 - beta1^k), v_hat likewise
 
     The hats undo the bias of starting m and v at zero; k counts the steps.
-    Introduced in chapter 7 (Training).
+    Shapes: m and v like each parameter. Introduced in chapter 7 (Training).
     """
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
@@ -65,9 +70,9 @@ class Adam(SGD):
         self.k = 0
 
     def step(self, params, grads):
-        if self.m is None:
-            self.m = [np.zeros_like(p) for p in params]
-            self.v = [np.zeros_like(p) for p in params]
+        """Update every parameter in place with the bias-corrected moment estimates."""
+        self.m = _state(self, self.m, params)
+        self.v = _state(self, self.v, params)
         self.k += 1
         c1, c2 = 1 - self.beta1 ** self.k, 1 - self.beta2 ** self.k
         for p, g, m, v in zip(params, grads, self.m, self.v):
@@ -76,3 +81,14 @@ class Adam(SGD):
             v *= self.beta2
             v += (1 - self.beta2) * g * g
             p -= self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps)
+
+
+def _state(optimiser, state, params):
+    """Zeros shaped like params on the first step; afterwards check they still match."""
+    if state is None:
+        return [np.zeros_like(p) for p in params]
+    if [s.shape for s in state] != [p.shape for p in params]:
+        raise ValueError(f"{optimiser!r} keeps state for parameters of shapes "
+                         f"{[s.shape for s in state]} but was given {[p.shape for p in params]}: "
+                         f"an optimiser with state serves one network; make a new one")
+    return state

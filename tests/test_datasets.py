@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
-from nnlib import labels as class_of
 from nnlib import datasets
+from nnlib import labels as class_of
 from nnlib.datasets import (
     blobs,
     circles,
