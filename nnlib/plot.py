@@ -168,8 +168,13 @@ def histograms(arrays, ax=None, labels=None, bins=50, title=None):
     if ax is None:
         import matplotlib.pyplot as plt
 
-        _, ax = plt.subplots(1, len(arrays), figsize=(1.8 * len(arrays) + 0.6, 2.6),
+        cols = min(len(arrays), 5)                  # wrap long stacks: at most 5 per row
+        rows = -(-len(arrays) // cols)
+        _, ax = plt.subplots(rows, cols, figsize=(1.9 * cols + 0.6, 2.3 * rows + 0.3),
                              sharex=True, layout="constrained", squeeze=False)
+        for extra in ax.ravel()[len(arrays):]:
+            extra.remove()
+        ax = ax.ravel()[:len(arrays)]
     axes = np.asarray(ax).ravel()
     if axes.size != len(arrays):
         raise ValueError(f"histograms expects one Axes per array: got {axes.size} Axes "
