@@ -87,11 +87,13 @@ class NeuralNet:
 
         ``optimizer`` is an nnlib optimiser (SGD, Momentum, Adam); by default SGD with
         ``lr`` (0.1 unless given). ``batch_size=None`` uses the whole set every step.
-        ``rng`` (Generator or seed) shuffles. ``validation=(x_val, t_val)`` adds the
-        validation loss and accuracy after every epoch. ``progress=False`` hides the bar.
-        Returns the history {"loss": [...], "val_loss": [...], "val_accuracy": [...]}.
-        Raises FloatingPointError naming the epoch and learning rate if the loss stops
-        being finite. Introduced in chapter 7 (Training).
+        ``rng`` (Generator or seed) shuffles; an int seed restarts the same shuffles on every
+        call, so pass one Generator to train in several calls. ``validation=(x_val, t_val)``
+        adds the validation loss and accuracy after every epoch. ``progress=False`` hides
+        the bar. Returns the history {"loss": [...], "val_loss": [...], "val_accuracy": [...]}.
+        Raises FloatingPointError naming the epoch and learning rate if the loss stops being
+        finite; its ``history`` attribute holds the epochs completed before.
+        Introduced in chapter 7 (Training).
         """
         x, t = self._check(x, t)
         for name, value, least in (("epochs", epochs, 0), ("batch_size", batch_size, 1)):
@@ -125,9 +127,11 @@ class NeuralNet:
                 for xb, tb in batches:
                     loss, grads = self._loss_and_gradients(xb, tb)
                     if not np.isfinite(loss):
-                        raise FloatingPointError(
+                        error = FloatingPointError(
                             f"the loss became {loss} at epoch {epoch} with learning rate "
                             f"{optimizer.lr}: the steps overshoot; try a smaller learning rate")
+                        error.history = history  # the epochs before it, to plot the blow-up
+                        raise error
                     optimizer.step(params, [g for pair in grads for g in pair])
                     total += loss * xb.shape[1]
                 history["loss"].append(total / m)

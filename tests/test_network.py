@@ -1,5 +1,6 @@
 """nnlib.network: backpropagation against our own central differences, training, errors."""
 
+import re
 import warnings
 
 import numpy as np
@@ -306,8 +307,11 @@ def test_fit_names_epoch_and_learning_rate_when_it_diverges():
     net = mlp([2, 8, 1], Relu(), Identity(), MSE(), rng=0)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the overflow itself must not leak a RuntimeWarning
-        with pytest.raises(FloatingPointError, match=r"epoch \d+ with learning rate 50\b"):
+        with pytest.raises(FloatingPointError, match=r"epoch \d+ with learning rate 50\b") as info:
             net.fit(x, t, epochs=100, lr=50, progress=False)
+    epoch = int(re.search(r"epoch (\d+)", str(info.value)).group(1))
+    assert len(info.value.history["loss"]) == epoch - 1  # the epochs before the blow-up
+    assert np.all(np.isfinite(info.value.history["loss"]))
     net = mlp([2, 8, 1], Relu(), Identity(), MSE(), rng=0)
     with pytest.raises(FloatingPointError, match=r"epoch \d+ with learning rate 20"):
         net.fit(x, t, epochs=100, optimizer=Momentum(20), progress=False)
