@@ -1,7 +1,10 @@
 # Two commands do everything, from a fresh clone with only python3 (3.10+) installed:
 #
 #   make book   build the HTML book into _build/html (executes every notebook; any warning fails)
-#   make test   ruff, then every test: tests/ and the book's notebooks (nbval, strict)
+#   make test   ruff, then every test: tests/ and the book's notebooks (nbval, strict), and
+#               the browser suite (tests/browser/: builds the book once, into a temporary
+#               folder, and checks every page in headless Chromium; skipped without Chromium,
+#               except under CI=true, where that fails)
 #
 # Both create .venv and install requirements.txt on first use, and again only when
 # requirements.txt or pyproject.toml change (the stamp file .venv/.installed).
@@ -22,6 +25,10 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 # ipykernel only selects its inline figure backend when MPLBACKEND is unset; a stray
 # MPLBACKEND=Agg in the caller's shell would silently drop every figure from the notebooks.
 unexport MPLBACKEND
+# One BLAS thread per process: the book's networks are small, pytest already runs two workers,
+# and on these 2-core machines two-thread OpenBLAS stalls for milliseconds per call under load
+# (a chapter ran 25-30% faster single-threaded; benchmarks/run.py sets its own thread counts).
+export OPENBLAS_NUM_THREADS ?= 1
 
 # pytest over tests/ and book/ (testpaths in pyproject.toml). The notebooks are compared
 # strictly (--nbval, not --nbval-lax) after tests/nbval_sanitize.cfg masks memory addresses
@@ -34,7 +41,7 @@ NBVAL_ARGS  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_san
 
 help:
 	@echo "make book       build the HTML book into _build/html (zero warnings allowed)"
-	@echo "make test       ruff + pytest over tests/ and the book's notebooks (nbval)"
+	@echo "make test       ruff + pytest over tests/, the book's notebooks (nbval) and the built book (browser)"
 	@echo "make lint       ruff only"
 	@echo "make venv       create .venv and install requirements.txt"
 	@echo "make clean      remove the build output and caches (keeps .venv)"

@@ -15,7 +15,9 @@ import numpy as np
 
 
 class Activation:
-    """Base class: an elementwise function f with its derivative df.
+    """Base class: an activation function f with its derivative df.
+
+    Elementwise unless a subclass says otherwise (Softmax mixes each column).
 
     Subclasses define ``f(z)`` and ``df(z)``; ``backward`` then works unchanged.
     Shapes: z (n, m) -> f(z), df(z) (n, m).

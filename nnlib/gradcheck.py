@@ -26,9 +26,9 @@ def gradient_check(net, x, t, eps=1e-6, gradients=None):
         raise ValueError(f"gradients returned {len(analytic)} (dW, db) pairs but the network has "
                          f"{len(net.layers)} layers: one pair per layer, in layer order")
     errors = []
-    for layer, (dW, db) in zip(net.layers, analytic):
-        errors.append({"W": _relative_error(dW, _numeric(net, layer.W, x, t, eps)),
-                       "b": _relative_error(db, _numeric(net, layer.b, x, t, eps))})
+    for l, (layer, (dW, db)) in enumerate(zip(net.layers, analytic)):
+        errors.append({"W": _relative_error(dW, _numeric(net, layer.W, x, t, eps), f"dW_{l}"),
+                       "b": _relative_error(db, _numeric(net, layer.b, x, t, eps), f"db_{l}")})
     return errors
 
 
@@ -46,9 +46,9 @@ def _numeric(net, p, x, t, eps):
     return grad
 
 
-def _relative_error(a, b):
+def _relative_error(a, b, name):
     a, b = np.asarray(a), np.asarray(b)
     if a.shape != b.shape:
-        raise ValueError(f"gradient of shape {a.shape} does not match its parameter's {b.shape}")
+        raise ValueError(f"{name} has shape {a.shape} but its parameter has shape {b.shape}")
     scale = np.linalg.norm(a) + np.linalg.norm(b)
     return 0.0 if scale == 0 else float(np.linalg.norm(a - b) / scale)

@@ -90,7 +90,8 @@ class NeuralNet:
         ``rng`` (Generator or seed) shuffles; an int seed restarts the same shuffles on every
         call, so pass one Generator to train in several calls. ``validation=(x_val, t_val)``
         adds the validation loss and accuracy after every epoch. ``progress=False`` hides
-        the bar. Returns the history {"loss": [...], "val_loss": [...], "val_accuracy": [...]}.
+        the bar. Returns the history {"loss": [...], "val_loss": [...], "val_accuracy": [...]}:
+        "loss" is each epoch's mean batch loss, measured while the epoch trains.
         Raises FloatingPointError naming the epoch and learning rate if the loss stops being
         finite; its ``history`` attribute holds the epochs completed before.
         Introduced in chapter 7 (Training).
