@@ -1,0 +1,519 @@
+"""The built book, page by page, as a reader's browser shows it (issue 6).
+
+For every page of _toc.yml (and the generated index and search pages), headless Chromium
+opens the page from a server on 127.0.0.1, in light mode (a first visit: nothing stored, a
+light system theme) and in dark mode (the reader's stored choice), and the tests
+assert that it loads, logs no error, asks nothing of any other machine, typesets every
+equation, shows every figure with alt text that describes it, passes axe-core's check with no
+serious or critical violation, and sets figures on white in dark mode. Each page is opened
+once per mode (the ``report`` fixture); its tests share what was seen.
+
+The tests of the built HTML itself (internal links and anchors, alt text, remote assets) need
+no browser and run on every machine. The last tests feed the checks broken input, to show
+that they can fail.
+
+A failing test leaves screenshots of its page in _build/browser-failures/. With
+NNLIB_BROWSER_SCREENSHOTS=1 every page is saved in light and dark mode in _build/browser-pages/.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from .conftest import ROOT, BookPage, toc_pages
+
+# Every page of the table of contents, and the two pages Sphinx generates for every book.
+PAGES = [*toc_pages(), "genindex.html", "search.html"]
+SCREENS = ROOT / "_build" / "browser-pages"
+
+# ---------------------------------------------------------------------------------------------
+# What counts as a problem (plain functions, tested at the end of this file)
+
+# Alt texts that say nothing about what a figure shows.
+GENERIC_ALT = {
+    "alt", "chart", "diagram", "fig", "figure", "graph", "image", "img", "output", "picture",
+    "plot", "png", "jpg", "jpeg", "svg", "gif", "untitled", "none", "null", "undefined",
+}
+
+
+def alt_problem(alt: str | None, src: str = "") -> str | None:
+    """Why an <img>'s alt text does not describe it, or None when it does."""
+    if alt is None:
+        return "no alt attribute"
+    text = " ".join(alt.split())
+    if not text:
+        return "empty alt"
+    if text.lower().strip(".:") in GENERIC_ALT:
+        return f"generic alt {text!r}"
+    if src and text == src:
+        return "alt is the file name"
+    if re.search(r"(^|/)_images/|\.(png|jpe?g|svg|gif|webp)$", text, re.I):
+        return f"alt is a file name: {text!r}"
+    if re.fullmatch(r"<.*(Figure|object at 0x).*>", text):
+        return f"alt is a Python repr: {text!r}"
+    if len(text.split()) < 2:
+        return f"alt too short to say what the figure shows: {text!r}"
+    return None
+
+
+def axe_problems(results: dict) -> list[str]:
+    """Serious and critical axe-core violations, one line per element (at most 5 per rule)."""
+    lines = []
+    for violation in results.get("violations", []):
+        if violation.get("impact") not in ("serious", "critical"):
+            continue
+        for node in violation["nodes"][:5]:
+            summary = " ".join(node.get("failureSummary", "").split())
+            lines.append(
+                f"{violation['id']} ({violation['impact']}): {violation['help']} at "
+                f"{node['target']}: {summary}"
+            )
+    return lines
+
+
+# ---------------------------------------------------------------------------------------------
+# In the page
+
+# Math: Sphinx writes each equation as .math holding TeX; MathJax replaces the TeX with an
+# <mjx-container>. Raw TeX left anywhere outside code means an equation was not rendered.
+MATH_CHECK = r"""() => {
+  const SKIP = 'pre, code, kbd, samp, script, style, textarea, noscript, mjx-container';
+  const RAW = [
+    /\$\$/, /\\begin\{/, /\\end\{/, /\\\(/, /\\\)/, /\\\[/, /\\\]/,
+    /\\(frac|sum|prod|partial|nabla|mathbf|mathrm|mathcal|boldsymbol|sigma|alpha|beta|theta|lambda|eta|epsilon|cdot|times|top|left|right|hat|tilde|text|sqrt|log|exp|leq|geq|approx|quad)(?![a-zA-Z])/,
+    /(^|[^\\$\w])\$[^$\s](?:[^$]*[^$\s\\])?\$(?!\w)/,
+  ];
+  const math = [...document.querySelectorAll('.math')];
+  const untypeset = math.filter(el => !el.querySelector('mjx-container'));
+  const errors = [...document.querySelectorAll('mjx-merror, [data-mjx-error]')];
+  const raw = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {
+    acceptNode: node => node.parentElement && node.parentElement.closest(SKIP)
+      ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT,
+  });
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const text = node.textContent;
+    if (RAW.some(pattern => pattern.test(text))) raw.push(text.trim().slice(0, 120));
+  }
+  return {
+    equations: math.length,
+    rendered: document.querySelectorAll('mjx-container').length,
+    untypeset: untypeset.map(el => el.textContent.trim().slice(0, 120)),
+    errors: errors.map(el => (el.getAttribute('data-mjx-error') || el.textContent).slice(0, 120)),
+    raw,
+  };
+}"""
+
+# Figures: load every image now (lazy ones too), then report what each one shows.
+IMAGES = r"""async () => {
+  const images = [...document.images];
+  images.forEach(img => { img.loading = 'eager'; });
+  await Promise.all(images.map(img => img.complete ? null : new Promise(resolve => {
+    img.addEventListener('load', resolve, {once: true});
+    img.addEventListener('error', resolve, {once: true});
+    setTimeout(resolve, 15000);
+  })));
+  return images.map(img => ({
+    src: (img.getAttribute('src') || '').slice(0, 100),
+    alt: img.getAttribute('alt'),
+    complete: img.complete,
+    width: img.naturalWidth,
+    svgShown: /\.svg($|\?)/.test(img.currentSrc) && img.getBoundingClientRect().width > 0,
+  }));
+}"""
+
+ARTICLE_TEXT = "() => (document.querySelector('main') || {innerText: ''}).innerText.length"
+
+
+@dataclass
+class PageReport:
+    """What Chromium showed of one page, in light mode and in dark mode."""
+
+    path: str
+    light: BookPage
+    dark: BookPage
+    status: int | None = None
+    article_chars: int = 0
+    math: dict = field(default_factory=dict)
+    images: list = field(default_factory=list)
+    axe_light: list = field(default_factory=list)
+    axe_dark: list = field(default_factory=list)
+    light_theme: str = ""
+    dark_theme: str = ""
+    dark_figures: list = field(default_factory=list)
+
+    def screenshot_pages(self):
+        return [("-light", self.light), ("-dark", self.dark)]
+
+
+# In dark mode only the colours change: the rules about colour are run again.
+COLOUR_RULES = {"resultTypes": ["violations"], "runOnly": ["color-contrast", "link-in-text-block"]}
+
+
+def run_axe(book_page: BookPage, options: dict | None = None) -> list[str]:
+    return axe_problems(book_page.axe(options))
+
+
+def dark_figure_problems(book_page: BookPage) -> list[str]:
+    """Figures in dark mode: each must sit on opaque white at full brightness."""
+    from PIL import Image
+
+    problems = []
+    for number, image in enumerate(book_page.page.locator(".bd-content img").all(), 1):
+        classes = image.get_attribute("class") or ""
+        if "only-dark" in classes or "dark-light" in classes or not image.is_visible():
+            continue
+        background, filter_, padding = image.evaluate(
+            "el => { const s = getComputedStyle(el); "
+            "return [s.backgroundColor, s.filter, parseFloat(s.paddingTop)]; }"
+        )
+        name = f"figure {number} ({(image.get_attribute('alt') or '')[:50]!r})"
+        if background != "rgb(255, 255, 255)" or filter_ != "none":
+            problems.append(f"{name}: background {background}, filter {filter_}")
+        elif padding >= 3:  # look at the rendered pixels of the white margin around the figure
+            picture = Image.open(io.BytesIO(image.screenshot())).convert("RGB")
+            pixel = picture.getpixel((picture.width // 2, 1))
+            if min(pixel) < 235:
+                problems.append(f"{name}: the margin around the figure renders as {pixel}")
+    return problems
+
+
+@pytest.fixture(scope="module", params=PAGES)
+def report(request, browser, book_url) -> PageReport:
+    """Open one page in light and in dark mode and record everything the tests look at."""
+    path = request.param
+    light, dark = BookPage(browser, book_url), BookPage(browser, book_url, dark=True)
+    seen = PageReport(path, light, dark)
+    try:
+        response = light.goto(path)
+        seen.status = response.status if response else None
+        seen.light_theme = light.page.evaluate("document.documentElement.dataset.theme")
+        seen.article_chars = light.page.evaluate(ARTICLE_TEXT)
+        seen.images = light.page.evaluate(IMAGES)
+        seen.math = light.page.evaluate(MATH_CHECK)
+        seen.axe_light = run_axe(light)
+
+        dark.goto(path)
+        seen.dark_theme = dark.page.evaluate("document.documentElement.dataset.theme")
+        dark.page.evaluate(IMAGES)
+        seen.dark_figures = dark_figure_problems(dark)
+        seen.axe_dark = run_axe(dark, COLOUR_RULES)
+        if os.environ.get("NNLIB_BROWSER_SCREENSHOTS"):
+            stem = path.removesuffix(".html").replace("/", "_")
+            light.screenshot(SCREENS / f"{stem}-light.png")
+            dark.screenshot(SCREENS / f"{stem}-dark.png")
+        yield seen
+    finally:
+        light.close()
+        dark.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Every page, in Chromium
+
+
+@pytest.mark.browser
+def test_page_loads(report):
+    assert report.status == 200, f"{report.path} answered HTTP {report.status}"
+    assert report.article_chars > 0, f"{report.path} shows no main content"
+    failed = report.light.failed_requests + report.dark.failed_requests
+    assert not failed, "resources that did not load:\n" + "\n".join(failed)
+
+
+@pytest.mark.browser
+def test_no_console_errors(report):
+    errors = report.light.console_errors + [f"[dark] {e}" for e in report.dark.console_errors]
+    assert not errors, "\n".join(errors)
+
+
+@pytest.mark.browser
+def test_requests_nothing_off_machine(report):
+    remote = sorted(set(report.light.remote_requests + report.dark.remote_requests))
+    assert not remote, "requests to other machines (aborted):\n" + "\n".join(remote)
+
+
+@pytest.mark.browser
+def test_every_equation_is_rendered(report):
+    math = report.math
+    assert report.light.mathjax in ("typeset", "absent"), f"MathJax {report.light.mathjax}"
+    if math["equations"]:
+        assert report.light.mathjax == "typeset", "the page has equations but loads no MathJax"
+    assert not math["untypeset"], "equations left as TeX:\n" + "\n".join(math["untypeset"])
+    assert not math["errors"], "equations MathJax could not typeset:\n" + "\n".join(math["errors"])
+    assert not math["raw"], "raw TeX in the page's text:\n" + "\n".join(math["raw"])
+    assert math["rendered"] >= math["equations"]
+
+
+@pytest.mark.browser
+def test_every_figure_is_shown(report):
+    broken = [
+        f"{image['src']} (alt {image['alt']!r})"
+        for image in report.images
+        if not (image["complete"] and (image["width"] > 0 or image["svgShown"]))
+    ]
+    assert not broken, "images that did not render:\n" + "\n".join(broken)
+
+
+@pytest.mark.browser
+def test_every_figure_has_alt_text(report):
+    problems = [
+        f"{image['src']}: {problem}"
+        for image in report.images
+        if (problem := alt_problem(image["alt"], image["src"]))
+    ]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.browser
+def test_accessibility_light_mode(report):
+    assert report.light_theme == "light"
+    assert not report.axe_light, "axe-core, light mode:\n" + "\n".join(report.axe_light)
+
+
+@pytest.mark.browser
+def test_accessibility_dark_mode(report):
+    assert report.dark_theme == "dark"
+    assert not report.axe_dark, "axe-core, dark mode:\n" + "\n".join(report.axe_dark)
+
+
+@pytest.mark.browser
+def test_dark_mode_sets_figures_on_white(report):
+    assert report.dark_theme == "dark"
+    assert not report.dark_figures, "\n".join(report.dark_figures)
+
+
+# ---------------------------------------------------------------------------------------------
+# Site-wide behaviour, in Chromium
+
+
+@pytest.mark.browser
+def test_front_page_redirects_to_the_introduction(book_page):
+    book_page.page.goto(book_page.url("index.html"))
+    book_page.page.wait_for_url(re.compile(r"/book/intro\.html$"), timeout=10_000)
+    book_page.assert_clean()
+
+
+@pytest.mark.browser
+def test_search_works_offline(book_page):
+    book_page.goto("search.html?q=gradient")
+    results = book_page.page.locator("#search-results ul.search li")
+    results.first.wait_for(timeout=20_000)
+    assert results.count() >= 1
+    book_page.assert_clean()
+
+
+# ---------------------------------------------------------------------------------------------
+# The built HTML, without a browser
+
+
+class _HTMLFacts(HTMLParser):
+    """The ids, links, loaded resources and images of one HTML file."""
+
+    RESOURCE_RELS = {"stylesheet", "preload", "modulepreload", "icon", "shortcut", "prefetch",
+                     "manifest", "apple-touch-icon"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+        self.links: list[str] = []      # every href/src: must resolve when local
+        self.resources: list[str] = []  # what a browser loads by itself: must be local
+        self.images: list[tuple[str | None, str]] = []  # (alt, src)
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if attributes.get("id"):
+            self.ids.add(attributes["id"])
+        if tag == "a" and attributes.get("name"):
+            self.ids.add(attributes["name"])
+        if tag in ("a", "area") and attributes.get("href"):
+            self.links.append(attributes["href"])
+        if tag == "link" and attributes.get("href"):
+            self.links.append(attributes["href"])
+            if self.RESOURCE_RELS & set((attributes.get("rel") or "").lower().split()):
+                self.resources.append(attributes["href"])
+        if tag in ("script", "img", "iframe", "source", "video", "audio", "embed", "track"):
+            if attributes.get("src"):
+                self.links.append(attributes["src"])
+                self.resources.append(attributes["src"])
+        if tag == "object" and attributes.get("data"):
+            self.links.append(attributes["data"])
+            self.resources.append(attributes["data"])
+        if tag == "img":
+            self.images.append((attributes.get("alt"), attributes.get("src") or ""))
+
+    handle_startendtag = handle_starttag
+
+
+def html_facts(path: Path) -> _HTMLFacts:
+    facts = _HTMLFacts()
+    facts.feed(path.read_text(encoding="utf-8", errors="replace"))
+    facts.close()
+    return facts
+
+
+def is_external(url: str) -> bool:
+    return bool(urlsplit(url).scheme) or url.startswith("//")
+
+
+def is_remote(url: str) -> bool:
+    return url.startswith("//") or urlsplit(url).scheme in ("http", "https", "ws", "wss", "ftp")
+
+
+def site_pages(site: Path) -> list[Path]:
+    """The site's HTML pages. _static/ holds the themes' Jinja macro files (*.html that are
+    templates, not pages, full of ``{{ pathto(...) }}``): they are not served as pages."""
+    pages = site.rglob("*.html")
+    return sorted(path for path in pages if "_static" not in path.relative_to(site).parts)
+
+
+def broken_links(site: Path) -> list[str]:
+    """Every local href/src in the site's pages that names a missing file or #anchor."""
+    site = site.resolve()
+    facts = {path: html_facts(path) for path in site_pages(site)}
+    broken = []
+    for page, page_facts in facts.items():
+        where = page.relative_to(site).as_posix()
+        for url in page_facts.links:
+            if is_external(url) or url == "#":
+                continue
+            parts = urlsplit(url)
+            if parts.path.startswith("/"):
+                target = site / unquote(parts.path).lstrip("/")
+            elif parts.path:
+                target = page.parent / unquote(parts.path)
+            else:
+                target = page
+            target = Path(os.path.normpath(target))
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.is_relative_to(site):
+                broken.append(f"{where}: {url} points outside the site")
+            elif not target.is_file():
+                broken.append(f"{where}: {url} (no file {target.relative_to(site)})")
+            elif parts.fragment and target.suffix == ".html":
+                ids = (facts.get(target) or html_facts(target)).ids
+                if unquote(parts.fragment) not in ids:
+                    broken.append(f"{where}: {url} (no #{parts.fragment} in that page)")
+    return broken
+
+
+def test_every_toc_page_is_built(book_site):
+    missing = [page for page in toc_pages() if not (book_site / page).is_file()]
+    assert not missing, f"pages of _toc.yml missing from the build: {missing}"
+    assert len(toc_pages()) >= 2
+
+
+def test_internal_links_and_anchors_resolve(book_site):
+    broken = broken_links(book_site)
+    assert not broken, f"{len(broken)} broken internal link(s):\n" + "\n".join(broken)
+
+
+def test_pages_load_nothing_from_the_network(book_site):
+    remote = [
+        f"{page.relative_to(book_site)}: {url}"
+        for page in site_pages(book_site)
+        for url in html_facts(page).resources
+        if is_remote(url)
+    ]
+    assert not remote, "\n".join(remote)
+
+
+def test_every_image_in_the_site_has_alt_text(book_site):
+    problems = [
+        f"{page.relative_to(book_site)}: {src[:80]}: {problem}"
+        for page in site_pages(book_site)
+        for alt, src in html_facts(page).images
+        if (problem := alt_problem(alt, src))
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def test_mathjax_and_no_thebe(book_site):
+    """MathJax is served by the site; the Thebe script (and its double declaration) is gone."""
+    assert (book_site / "_static" / "mathjax" / "tex-mml-chtml.js").is_file()
+    assert (book_site / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").is_dir()
+    for page in site_pages(book_site):
+        text = page.read_text(encoding="utf-8", errors="replace")
+        assert "THEBE_JS_URL" not in text and "x-thebe-config" not in text, page.name
+
+
+# ---------------------------------------------------------------------------------------------
+# The checks can fail: broken input, each flagged
+
+
+@pytest.mark.parametrize(
+    ("alt", "src"),
+    [(None, "a.png"), ("", "a.png"), ("  ", "a.png"), ("png", "a.png"), ("Output", "x.png"),
+     ("../_images/4e2d93a3.png", "../_images/4e2d93a3.png"), ("_images/abc.png", "x"),
+     ("<Figure size 640x480 with 1 Axes>", "x.png"), ("plot.svg", "plot.svg"), ("Plot", "p")],
+)
+def test_alt_problem_flags_placeholders(alt, src):
+    assert alt_problem(alt, src) is not None
+
+
+@pytest.mark.parametrize(
+    "alt", ["Binder logo", "Line plot of tanh(z) for z from -3 to 3: an S-shaped curve."]
+)
+def test_alt_problem_accepts_descriptions(alt):
+    assert alt_problem(alt, "x.png") is None
+
+
+def test_broken_links_finds_missing_files_and_anchors(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "a.html").write_text(
+        '<h1 id="top">A</h1><a href="#top">ok</a><a href="sub/b.html#here">ok</a>'
+        '<a href="https://example.org/x">external, not checked</a><a href="#">ok</a>'
+        '<a href="missing.html">1</a><a href="sub/b.html#nowhere">2</a><img src="c.png" alt="x y">'
+        '<a href="#gone">3</a><a href="../../outside.html">4</a>'
+    )
+    (tmp_path / "sub" / "b.html").write_text('<p id="here"><a href="../a.html">back</a></p>')
+    broken = broken_links(tmp_path)
+    assert len(broken) == 5, broken
+    for needle in ("missing.html", "#nowhere", "c.png", "#gone", "outside"):
+        assert any(needle in line for line in broken), needle
+
+
+def test_axe_problems_keeps_serious_and_critical_only():
+    results = {"violations": [
+        {"id": "region", "impact": "moderate", "help": "h", "nodes": [{"target": ["div"]}]},
+        {"id": "color-contrast", "impact": "serious", "help": "contrast",
+         "nodes": [{"target": ["a"], "failureSummary": "too light"}]},
+        {"id": "image-alt", "impact": "critical", "help": "alt", "nodes": [{"target": ["img"]}]},
+    ]}
+    problems = axe_problems(results)
+    assert len(problems) == 2 and "color-contrast" in problems[0] and "image-alt" in problems[1]
+
+
+BROKEN_PAGE = """<!doctype html><html lang="en"><head><title>Broken</title>
+<script src="https://cdn.example.org/lib.js"></script></head>
+<body><main><h1>Broken</h1><p>Raw TeX: $$ \\frac{1}{m} $$ and \\(x\\).</p>
+<span class="math">\\(W x + b\\)</span><img src="data:image/png;base64,iVBORw0KGgo=">
+<script>undefinedFunction();</script></main></body></html>"""
+
+
+@pytest.mark.browser
+def test_checks_catch_a_broken_page(browser, book_url):
+    """A page with a remote script, raw TeX, a broken image without alt and a script error."""
+    page = BookPage(browser, book_url)
+    try:
+        page.page.route(book_url + "broken.html", lambda route: route.fulfill(
+            status=200, content_type="text/html", body=BROKEN_PAGE))
+        page.goto("broken.html")
+        math = page.page.evaluate(MATH_CHECK)
+        images = page.page.evaluate(IMAGES)
+        axe = run_axe(page)
+    finally:
+        page.close()
+    assert page.remote_requests == ["https://cdn.example.org/lib.js"]
+    assert any("undefinedFunction" in error for error in page.console_errors)
+    assert math["equations"] == 1 and math["untypeset"] and len(math["raw"]) >= 1
+    assert images[0]["width"] == 0 and alt_problem(images[0]["alt"], images[0]["src"])
+    assert any(line.startswith("image-alt") for line in axe)
