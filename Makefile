@@ -68,10 +68,14 @@ lint: $(STAMP)
 browser:
 	bash scripts/install-browser.sh
 
+# The test command builds the book first, exactly as `make book` does (a warning or a cell
+# error fails it), and the browser tests then check that build: its notebook kernels never
+# start alongside nbval's.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	bash scripts/install-browser.sh
-	$(BIN)/python -m pytest $(PYTEST_ARGS) $(NBVAL_ARGS)
+	$(BIN)/jupyter-book build . -W -n --keep-going --all
+	NNLIB_BOOK_HTML=_build/html $(BIN)/python -m pytest $(PYTEST_ARGS) $(NBVAL_ARGS)
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis .ruff_cache
