@@ -1,10 +1,10 @@
 # Two commands do everything, from a fresh clone with only python3 (3.10+) installed:
 #
 #   make book   build the HTML book into _build/html (executes every notebook; any warning fails)
-#   make test   ruff, then every test: tests/ and the book's notebooks (nbval, strict), and
-#               the browser suite (tests/browser/: builds the book once, into a temporary
-#               folder, and checks every page in headless Chromium; skipped without Chromium,
-#               except under CI=true, where that fails)
+#   make test   ruff; the book build (as make book); then every test: tests/, the book's
+#               notebooks (nbval, strict) and the browser suite (tests/browser/: every page of
+#               that build in headless Chromium; skipped without Chromium, except under
+#               CI=true, where that fails)
 #
 # Both create .venv and install requirements.txt on first use, and again only when
 # requirements.txt or pyproject.toml change (the stamp file .venv/.installed).
