@@ -40,8 +40,9 @@ def inverse_size_normal(n_out, n_in, rng=None, dtype=np.float64):
     """The seed notebook's initialiser: W ~ N(0, s^2) with s = 1 / (n_out * n_in).
 
     It shrinks with the *product* of the layer sizes: a 4x4 layer gets s = 1/16, a 100x100
-    layer s = 1e-4. The signal then shrinks by roughly that factor at every layer, so a
-    few layers in, every output is indistinguishable from zero and nothing can be learned.
+    layer s = 1e-4. A layer multiplies the size of the signal by about sqrt(n_in) * s =
+    1 / (n_out sqrt(n_in)), so a few layers in, every output is indistinguishable from zero
+    and nothing can be learned.
     Kept, under a name that says what it is, so the book can show that failure.
 
     Shapes: returns (n_out, n_in).
