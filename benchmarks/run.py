@@ -454,7 +454,7 @@ def main(argv=None):
         args.epoch_m = {"a": 256, "b": 256, "c": 512}
         args.memory_m, args.memory_epochs, args.slider_changes = 512, 1, 1
     else:
-        args.rounds, args.block, args.epoch_rounds = args.rounds or 11, 0.15, 5
+        args.rounds, args.block, args.epoch_rounds = args.rounds or 21, 0.1, 7
         args.dtypes = ("float32", "float64")
         args.epoch_m = {"a": 4096, "b": 8192, "c": 4096}
         args.memory_m, args.memory_epochs, args.slider_changes = 8192, 2, 20
