@@ -6,8 +6,9 @@
 #               that build in headless Chromium; skipped without Chromium, except under
 #               CI=true, where that fails)
 #
-# Both create .venv and install requirements.txt on first use, and again only when
-# requirements.txt or pyproject.toml change (the stamp file .venv/.installed).
+# Both create .venv and install requirements-dev.txt (a reader's requirements.txt plus the
+# book build and the tests) on first use, and again only when requirements.txt,
+# requirements-dev.txt or pyproject.toml change (the stamp file .venv/.installed).
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
@@ -43,7 +44,7 @@ help:
 	@echo "make book       build the HTML book into _build/html (zero warnings allowed)"
 	@echo "make test       ruff + pytest over tests/, the book's notebooks (nbval) and the built book (browser)"
 	@echo "make lint       ruff only"
-	@echo "make venv       create .venv and install requirements.txt"
+	@echo "make venv       create .venv and install requirements-dev.txt"
 	@echo "make clean      remove the build output and caches (keeps .venv)"
 	@echo "make distclean  clean, and remove .venv too"
 
@@ -52,8 +53,8 @@ $(BIN)/python:
 	  || { echo "error: '$(PYTHON)' is $$($(PYTHON) --version 2>&1); Python 3.10 or newer is needed." >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): requirements.txt pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar off -r requirements.txt
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar off -r requirements-dev.txt
 	@touch $@
 
 venv: $(STAMP)

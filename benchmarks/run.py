@@ -286,7 +286,7 @@ def bench_tests():
 
 
 def targets(steps, epochs, memory):
-    """Issue 7's targets, at one thread and float32 (memory: 784-256-128-10)."""
+    """The performance targets, at one thread and float32 (memory: 784-256-128-10)."""
     def step(name):
         return next(r for r in steps if r["config"] == name and r["dtype"] == "float32"
                     and r["threads"] == 1)

@@ -10,8 +10,8 @@ the whole of the kernel's work: retraining, drawing, PNG encoding). It does not 
 message to the browser and the browser decoding the PNG (a few ms on one machine).
 
 Prints, per explorer, the median and 90th percentile over all changes, how the median splits
-between training and drawing, and the median CPU time of the process per change. The bar
-(issue 5): median at most 150 ms. Absolute times on these shared 2-core machines drift by up
+between training and drawing, and the median CPU time of the process per change. The target:
+median at most 150 ms. Absolute times on these shared 2-core machines drift by up
 to 1.7x (PERF_NOTES.md), and on a busy machine the wall-clock latency grows with the load
 while the CPU time does not: the load average is printed with the results, and on an idle
 machine the latency is close to the CPU time.

@@ -72,7 +72,7 @@ def find_chromium() -> str | None:
 def browser_unavailable_reason() -> str | None:
     """Why browser tests cannot run here, or None when they can."""
     if importlib.util.find_spec("playwright") is None:
-        return "Playwright is not installed (pip install -r requirements.txt)"
+        return "Playwright is not installed (pip install -r requirements-dev.txt)"
     if find_chromium() is None:
         where = os.environ.get("NNLIB_CHROMIUM") or "/usr/bin/chromium"
         return f"Chromium not found at {where}: {ENABLE_HINT}"
@@ -133,7 +133,7 @@ def chromium_launch_options(chromium_executable: str) -> dict:
 # under CI, a fixed derandomised search so that two runs of the suite do the same thing.
 try:
     from hypothesis import settings
-except ImportError:  # hypothesis is in requirements.txt; stay importable without it
+except ImportError:  # hypothesis is in requirements-dev.txt; stay importable without it
     pass
 else:
     settings.register_profile("dev", deadline=None)

@@ -1,4 +1,4 @@
-"""Sphinx extension: the built HTML works with no network, and without ARIA errors (issue 6).
+"""Sphinx extension: the built HTML works with no network, and without ARIA errors.
 
 Jupyter Book 1 builds pages that fetch scripts from CDNs. This extension, loaded through
 ``sphinx: local_extensions`` in _config.yml, makes the built site self-contained:
@@ -94,7 +94,7 @@ def check_assets(app: Sphinx, pagename: str, templatename: str, context: dict, d
         uri = getattr(asset, "filename", asset)
         if isinstance(uri, str) and is_remote(uri):
             logger.warning(
-                "page %s loads %s from the network; the book must work offline (issue 6). "
+                "page %s loads %s from the network; the book must work offline. "
                 "Serve it from _static, or drop it (for ipywidgets: nb_ipywidgets_js).",
                 pagename,
                 uri,

@@ -1,5 +1,5 @@
 """The explorers on the built book's pages: every slider and menu changes the picture, with no
-kernel and no error (issue 5).
+kernel and no error.
 
 The pages are those whose notebook shows an explorer (nnlib.explore). Each explorer is a
 <div class="nnlib-explorer"> with native controls, an <img> and a JSON payload (see
@@ -25,7 +25,7 @@ from .conftest import ROOT, toc_docnames
 EXPLORER_PAGES = [f"{name}.html" for name in toc_docnames()
                   if (ROOT / f"{name}.ipynb").is_file()
                   and "nnlib.explore." in (ROOT / f"{name}.ipynb").read_text()]
-LIMIT_BYTES = 3 * 1024 * 1024   # a chapter page with its images (issue 5)
+LIMIT_BYTES = 3 * 1024 * 1024   # a chapter page with its images
 
 
 def test_the_explorer_chapter_is_among_the_pages():

@@ -1,4 +1,4 @@
-"""The built book, page by page, as a reader's browser shows it (issue 6).
+"""The built book, page by page, as a reader's browser shows it.
 
 For every page of _toc.yml (and the generated index and search pages), headless Chromium
 opens the page from a server on 127.0.0.1, in light mode (a first visit: nothing stored, a
