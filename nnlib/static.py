@@ -169,8 +169,8 @@ class StaticPage:
         return self._html
 
     def _note(self, count):
-        # Read under the page's player, and in JupyterLab under the same player before the
-        # cell has run (still, since the notebook does not run its scripts yet): true in both.
+        # Read under the page's player, and in JupyterLab under the same player, inert, until
+        # the cell has run (an untrusted notebook's HTML runs no script): true in both.
         return (f"These {count} pictures were computed in advance. To retrain for any value, "
                 "run this cell in Jupyter (from the book's web page, the rocket button opens "
                 "this notebook in Binder or Colab).")
@@ -210,8 +210,8 @@ class StaticPage:
                     f"{self.controls[name][0].description} {_shown(value)}"
                     for name, value in self.canonical(shown[0]).items() if value is not None)
             self.static_html()                        # counts the page's pictures
-            sentence = (f"{which}: {len(shown)} of the {self._count} pictures that its controls "
-                        "show on the book's web page. To retrain for any value, run this cell "
+            sentence = (f"{which}. On the book's web page its controls switch between "
+                        f"{self._count} such pictures; to retrain for any value, run this cell "
                         "in Jupyter.")
             self._png = encode_png(with_caption(np.vstack(frames), sentence, self.PAPER_DPI))
         return self._png
