@@ -84,3 +84,21 @@ clean:
 
 distclean: clean
 	rm -rf $(VENV) *.egg-info
+
+# ---- PDF ---------------------------------------------------------------------------------
+# make pdf: the whole book as one PDF, _build/latex/nn-from-scratch.pdf, through Jupyter Book's
+# LaTeX builder and XeLaTeX (_config.yml, `latex:` and sphinx.config's PDF block). Like `make
+# book` it executes every notebook and any warning fails it; the explorers print their still
+# (nnlib.static); then tests/test_publish.py checks the PDF (pages, chapter titles, pictures,
+# no leaked repr or raw TeX). make tex installs the TeX it needs: Debian packages, as root with
+# apt-get (scripts/install-tex.sh says what to install otherwise).
+.PHONY: pdf tex
+
+tex:
+	bash scripts/install-tex.sh
+
+pdf: $(STAMP) tex
+	$(BIN)/jupyter-book build . --builder pdflatex -W -n --keep-going --all
+	NNLIB_BOOK_PDF=_build/latex/nn-from-scratch.pdf $(BIN)/python -m pytest -q -p no:cacheprovider \
+	  tests/test_publish.py -k test_pdf_
+	@echo "The PDF is _build/latex/nn-from-scratch.pdf"

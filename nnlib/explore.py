@@ -160,11 +160,7 @@ class Explorer(static.StaticPage):
         self.image.value = self.figure.png(self.draw(self.last, settings))
         self.status.value = self.alt(self.last, settings)
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        # Jupyter shows the live widget; the book's HTML builder prefers text/html, the
-        # precomputed page (nb_mime_priority_overrides in _config.yml).
-        return {**self.widget._repr_mimebundle_(), "text/html": self.static_html(),
-                "text/plain": f"{type(self).__name__}(seed={self.seed})"}
+    # _repr_mimebundle_ comes from static.StaticPage: live widget, page version and still.
 
 
 def _log_slider(description, value, low, high):

@@ -12,6 +12,9 @@ draws only the artists that change: "blitting".
 On the book's pages there is no Python. StaticPage draws one picture per point of a grid of
 control values when the book is built, and player_html shows them under native HTML controls
 with a few lines of inline JavaScript: the sliders work, and the page loads nothing.
+On paper (the PDF) nothing moves at all: StaticPage.still_png is one sharper picture of the
+explorer's setting (for a single slider, also both ends of its range) with a sentence that
+sends the reader to the web page or to Jupyter.
 
 Introduced in chapter 10 (Explorers).
 """
@@ -21,9 +24,11 @@ import html
 import io
 import itertools
 import json
+import textwrap
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 from PIL import Image
 
 from nnlib.plot import MARKERS, PALETTE
@@ -63,6 +68,24 @@ class FastFigure:
         """Draw a frame as PNG bytes (see encode_png)."""
         return encode_png(self.rgba(key), colors, small)
 
+    def still(self, dpi):
+        """The current frame drawn whole at another resolution: its pixels (a copy).
+
+        For paper, where 80 dpi looks blurred. The layout is frozen in figure coordinates, so
+        the picture is the frame's, only sharper; the live frames' backgrounds stay valid.
+        """
+        old_dpi = self.fig.dpi
+        for artist in self.animated:
+            artist.set_animated(False)               # a full draw includes them this once
+        try:
+            self.fig.set_dpi(dpi)
+            self.canvas.draw()
+            return np.array(self.canvas.buffer_rgba())
+        finally:
+            self.fig.set_dpi(old_dpi)
+            for artist in self.animated:
+                artist.set_animated(True)
+
 
 def encode_png(rgba, colors=256, small=False):
     """PNG bytes of an (h, w, 4) uint8 image, without metadata, so the bytes repeat exactly.
@@ -79,12 +102,24 @@ def encode_png(rgba, colors=256, small=False):
 
 
 class StaticPage:
-    """The page version of an explorer (mixed into nnlib.explore.Explorer).
+    """The page and paper versions of an explorer (mixed into nnlib.explore.Explorer).
 
-    Uses the explorer's controls {name: (widget, grid)}, run, draw, figure and alt.
+    Uses the explorer's controls {name: (widget, grid)}, settings(), run, draw, figure, alt,
+    title and widget (the live ipywidgets view).
     """
 
-    _html = None
+    _html = _png = None
+    PAPER_DPI = 2 * DPI    # 160 dpi: a figure 8 inches wide fills a printed page's text width
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        # One output, three readers. Jupyter (JupyterLab, Notebook, Colab) shows the live
+        # widget, or, before the cell has run there, the page version. The book's HTML
+        # builders prefer text/html, the page version; its LaTeX builder, which can show no
+        # widget and no HTML, takes image/png, the still (nb_mime_priority_overrides in
+        # _config.yml). The text/plain repr has no id or address: nbval compares it.
+        return {**self.widget._repr_mimebundle_(), "text/html": self.static_html(),
+                "image/png": self.still_png(),
+                "text/plain": f"{type(self).__name__}(seed={getattr(self, 'seed', None)})"}
 
     def canonical(self, settings):
         """The settings that matter; an explorer that ignores one for some values drops it."""
@@ -128,10 +163,78 @@ class StaticPage:
             for name, (other, value) in self.needs().items():
                 controls[names.index(name)]["needs"] = [names.index(other),
                                                         self.controls[other][1].index(value)]
-            note = (f"These {len(frames)} pictures were computed when this page was built. Open "
-                    "the notebook in Binder or Colab (the rocket button) to retrain for any value.")
-            self._html = player_html(controls, frames, index, alts, self.title, note)
+            self._count = len(frames)
+            self._html = player_html(controls, frames, index, alts, self.title,
+                                     self._note(len(frames)))
         return self._html
+
+    def _note(self, count):
+        # Read under the page's player, and in JupyterLab under the same player, inert, until
+        # the cell has run (an untrusted notebook's HTML runs no script): true in both.
+        return (f"These {count} pictures were computed in advance. To retrain for any value, "
+                "run this cell in Jupyter (from the book's web page, the rocket button opens "
+                "this notebook in Binder or Colab).")
+
+    def paper_settings(self):
+        """The settings the still shows: the current ones, and for a single numeric control
+        also both ends of its grid (too small, as set, too large), top to bottom."""
+        current = self.settings()
+        if len(self.controls) != 1:
+            return [current]
+        (name, (_, grid)), = self.controls.items()
+        if not all(isinstance(v, (int, float)) for v in grid):
+            return [current]
+        ends = [{name: grid[0]}, current, {name: grid[-1]}]
+        return [s for k, s in enumerate(ends) if s not in ends[:k]]
+
+    def still_png(self):
+        """The paper version (computed once): PNG bytes of the paper_settings' pictures, one
+        above the other at PAPER_DPI, and under them a sentence saying where they move."""
+        if self._png is None:
+            shown, shown_now = self.paper_settings(), self.settings()
+            frames = []
+            for settings in shown:
+                self.draw(self.run(settings), settings)
+                frames.append(self.figure.still(self.PAPER_DPI)[..., :3])
+            width = max(f.shape[1] for f in frames)
+            frames = [np.pad(f, ((0, 0), (0, width - f.shape[1]), (0, 0)), constant_values=255)
+                      for f in frames]
+            if len(shown) > 1:
+                (name, (control, _)), = self.controls.items()
+                values = [f"{s[name]:g}" + (" (as set)" if s == shown_now else "")
+                          for s in shown]
+                which = (f"{control.description.capitalize()} {', '.join(values[:-1])} and "
+                         f"{values[-1]}, top to bottom")
+            else:
+                which = "As set: " + ", ".join(
+                    f"{self.controls[name][0].description} {_shown(value)}"
+                    for name, value in self.canonical(shown[0]).items() if value is not None)
+            self.static_html()                        # counts the page's pictures
+            sentence = (f"{which}. On the book's web page its controls switch between "
+                        f"{self._count} such pictures; to retrain for any value, run this cell "
+                        "in Jupyter.")
+            self._png = encode_png(with_caption(np.vstack(frames), sentence, self.PAPER_DPI))
+        return self._png
+
+
+def _shown(value):
+    return f"{value:g}" if isinstance(value, (int, float)) else str(value)
+
+
+def with_caption(rgb, text, dpi, fontsize=10):
+    """An (h, w, 3) uint8 picture with ``text`` under it, wrapped, in the figures' own font:
+    an (h', w, 4) uint8 image, drawn by Agg, so the pixels repeat exactly."""
+    height, width = rgb.shape[:2]
+    chars = int(width / dpi * 72 / (0.55 * fontsize))        # a DejaVu Sans character: ~0.55 em
+    lines = textwrap.wrap(text, chars)
+    band = int(np.ceil((len(lines) * 1.35 * fontsize / 72 + 0.2) * dpi))
+    fig = Figure(figsize=(width / dpi, (height + band) / dpi), dpi=dpi, facecolor="white")
+    fig.figimage(rgb, xo=0, yo=band, origin="upper")
+    fig.text(0.1 * dpi / width, band / (height + band) - 0.08 * dpi / (height + band),
+             "\n".join(lines), va="top", ha="left", fontsize=fontsize, linespacing=1.35)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba())
 
 
 def player_html(controls, frames, index, alts, title, note=""):
