@@ -149,7 +149,7 @@ class BackpropExplorer(Explorer):
     verdict for each layer appears as the backward pass reaches it.
     """
 
-    title = "Backpropagation, step by step"
+    title, animate = "Backpropagation, step by step", "step"
     sizes, m = (2, 3, 2, 1), 2
 
     # Seed 25 draws a network whose output neuron is active (z > 0) for both examples and whose

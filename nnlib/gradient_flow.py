@@ -154,4 +154,5 @@ class GradientFlowExplorer(Explorer):
                 f"{self.summary(run)}. Left, the backward signal's size per layer (epoch 0: "
                 f"{sizes}, layers 0 to {self.depth - 1}); middle, each layer's gradient norm at "
                 f"epochs {', '.join(map(str, run.epochs))}; right, the training loss per epoch"
-                + (f"; {self.problem(run).replace(chr(10), ' ')}" if self.problem(run) else "."))
+                + (f"; {self.problem(run).replace(chr(10), ' ').lower()}" if self.problem(run)
+                   else "."))
