@@ -13,6 +13,7 @@ sibling nnlib.gradient_flow shows the backward signal of a deep network.
 Introduced in chapter 6 (Backpropagation).
 """
 
+import copy
 from dataclasses import dataclass
 
 import ipywidgets as widgets
@@ -136,7 +137,7 @@ class Trace:
     update_error: str | None
     loss: float
     loss_after: float | None
-    verdicts: list         # per layer: {"W": text, "b": text, "W ok": bool, "b ok": bool}
+    verdicts: list         # per layer: {"W": "pass" or the error, "b": ...}
 
 
 class BackpropExplorer(Explorer):
@@ -207,13 +208,11 @@ class BackpropExplorer(Explorer):
                 error, b = str(e), None
             updated.append((W, b))
         loss_after = None
-        if error is None:
-            saved = [(layer.W, layer.b) for layer in net.layers]
-            for layer, (W, b) in zip(net.layers, updated):
+        if error is None:                                    # the loss after the step
+            after = copy.deepcopy(net)
+            for layer, (W, b) in zip(after.layers, updated):
                 layer.W, layer.b = W, b
-            loss_after = net.loss(net.forward(x), t)
-            for layer, (W, b) in zip(net.layers, saved):
-                layer.W, layer.b = W, b
+            loss_after = after.loss(after.forward(x), t)
         return Trace(bug, backward, updated, error, net.loss(backward.a[-1], t), loss_after,
                      _verdicts(net, x, t, backward.grads))
 
@@ -323,7 +322,8 @@ class BackpropExplorer(Explorer):
             wrong = not _same(dW, right.get(f"dW_{l_e}"))
             text = _number(dW[k, i]) + (" ✗" if wrong else "")
             if kind == "update":
-                text = f"{_number(W)}→{_number(shown[f'W_{l_e}' + chr(39)][k, i])}"
+                after = shown[f"W_{l_e}'"][k, i]
+                text = f"{_number(W)}→{_number(after)}"
             fig.text(at, *where, [(text, WRONG if wrong else INK)], va="center", box=True)
         self.lines.set_linewidths(widths)
         self.lines.set_colors(colors)
