@@ -14,6 +14,7 @@ Introduced in chapter 6 (Backpropagation).
 """
 
 import copy
+import textwrap
 from dataclasses import dataclass
 
 import ipywidgets as widgets
@@ -243,9 +244,10 @@ class BackpropExplorer(Explorer):
 
     # -- the picture ------------------------------------------------------------------------
     def _figure(self):
-        fig = Figure(figsize=(11, 4.8), dpi=static.DPI)
-        self.graph = graph = fig.add_axes((0.0, 0.02, 0.66, 0.96))
-        self.panel = panel = fig.add_axes((0.665, 0.02, 0.335, 0.96))
+        # The step's text on top, the graph below it at the full width: room for the labels.
+        fig = Figure(figsize=(11, 6.8), dpi=static.DPI)
+        self.panel = panel = fig.add_axes((0.01, 0.69, 0.98, 0.3))
+        self.graph = graph = fig.add_axes((0.0, 0.0, 1.0, 0.69))
         panel.set_axis_off()
         graph.set_axis_off()
         graph.set(xlim=(-0.95, len(self.sizes) - 0.4), ylim=(-2.45, 2.35))
@@ -258,14 +260,14 @@ class BackpropExplorer(Explorer):
         self.lines = LineCollection(segments, zorder=1)
         graph.add_collection(self.lines)
         xy = np.array([p for column in self.nodes for p in column])
-        graph.scatter(xy[:, 0], xy[:, 1], s=260, color="white", edgecolors="0.2", zorder=2)
+        graph.scatter(xy[:, 0], xy[:, 1], s=360, color="white", edgecolors="0.2", zorder=2)
         for k, column in enumerate(self.nodes):
             name = "x" if k == 0 else ("y_\\mathrm{pred}" if k == len(self.sizes) - 1 else "")
             graph.text(k, -2.4, f"$a_{k}$" + (f" $= {name}$" if name else ""), ha="center",
-                       fontsize=9, color="0.3")
+                       fontsize=11, color="0.3")
             for i, (px, py) in enumerate(column):
-                graph.text(px, py, str(i), ha="center", va="center", fontsize=7, zorder=3)
-        self.equation = panel.text(0, 0.83, "", fontsize=11, va="top")
+                graph.text(px, py, str(i), ha="center", va="center", fontsize=8, zorder=3)
+        self.equation = panel.text(0, 0.45, "", fontsize=14, va="center")
         return Labelled(fig, [self.band, self.lines, self.equation])
 
     def draw(self, trace, settings):
@@ -345,10 +347,10 @@ class BackpropExplorer(Explorer):
         elif (trace.bug, kind) in BUGGY_CODE and trace.bug != "restart":
             code[1 if kind == "dW" else 0] = BUGGY_CODE[(trace.bug, kind)].format(**fill)
         box = self.panel.transAxes
-        fig.text(box, 0, 0.98, [(f"step {step} of {len(self.steps)}", INK),
+        fig.text(box, 0, 1, [(f"step {step} of {len(self.steps)}", INK),
                                 (title.format(**fill), INK)], ha="left", font="bold")
-        fig.text(box, 0, 0.68, [(c, PALETTE[0]) for c in code], ha="left", font="code")
-        fig.text(box, 0, 0.5, self._verdict(trace, shown, kind), ha="left", font="code")
+        fig.text(box, 0.47, 1, [(c, PALETTE[0]) for c in code] + [("", INK)]
+                 + self._verdict(trace, shown, kind), ha="left", font="code")
         self.equation.set_text(equation.format(**{k: "" if v is None else v
                                                   for k, v in fill.items()}))
 
@@ -364,8 +366,8 @@ class BackpropExplorer(Explorer):
             lines.append((text, WRONG if "✗" in text else INK))
         if kind == "update" and trace.update_error:
             error = trace.update_error
-            lines += [("b -= lr * db raises ValueError:", WRONG),
-                      ("  " + error[:42], WRONG), ("  " + error[42:84], WRONG)]
+            lines += [("b -= lr * db raises ValueError:", WRONG)]
+            lines += [("  " + text, WRONG) for text in textwrap.wrap(error, 58)[:2]]
         elif kind == "update":
             lines.append((f"lr {self.lr}: loss {trace.loss:.4f} → {trace.loss_after:.4f}", INK))
         return lines
@@ -402,8 +404,8 @@ class Labelled(static.FastFigure):
     at (x, y) in the coordinates of a matplotlib transform, one (text, colour) per line.
     """
 
-    FONTS = {"small": ("monospace", "normal", 9), "code": ("monospace", "normal", 10),
-             "bold": ("DejaVu Sans", "bold", 11)}
+    FONTS = {"small": ("monospace", "normal", 11), "code": ("monospace", "normal", 12),
+             "bold": ("DejaVu Sans", "bold", 14)}
 
     def __init__(self, fig, animated):
         super().__init__(fig, animated)
