@@ -84,7 +84,7 @@ class GradientFlowExplorer(Explorer):
     RECORD = (0, 10, 100)
 
     def __init__(self, init="He", activation="relu", seed=0):
-        self.start = (init, activation)
+        self.start, self.runs = (init, activation), {}
         super().__init__(seed)
 
     def _controls(self):
@@ -94,8 +94,12 @@ class GradientFlowExplorer(Explorer):
                                                      description="activation"), ["relu", "tanh"])}
 
     def run(self, settings):
-        return flow(settings["activation"], settings["init"], self.depth, lr=self.lr,
-                    epochs=self.epochs, record=self.RECORD, seed=self.seed)
+        """The training for the settings; each is trained once, then kept (it never changes)."""
+        key = (settings["activation"], settings["init"])
+        if key not in self.runs:
+            self.runs[key] = flow(*key, self.depth, lr=self.lr, epochs=self.epochs,
+                                  record=self.RECORD, seed=self.seed)
+        return self.runs[key]
 
     def _figure(self):
         fig = Figure(figsize=(9.6, 3.3), dpi=static.DPI, layout="constrained")
