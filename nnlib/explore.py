@@ -29,7 +29,7 @@ from nnlib.losses import BinaryCrossEntropy, CrossEntropy
 from nnlib.network import NeuralNet, mlp
 
 ACTIVATIONS = {"relu": Relu, "tanh": Tanh, "sigmoid": Sigmoid, "leaky relu": LeakyRelu}
-SCHEMES = {"zeros": "zeros", "seed's 1/(outs*ins)": "inverse_size_normal", "normal": "normal",
+SCHEMES = {"zeros": "zeros", "draft's 1/(n_out·n_in)": "inverse_size_normal", "normal": "normal",
            "Xavier": "xavier_normal", "He": "he_normal"}
 DATA = {"moons": {"m": 200, "noise": 0.2}, "circles": {"m": 200, "noise": 0.1},
         "xor": {"m": 200, "noise": 0.2}, "spirals": {"m": 300}, "blobs": {"m": 300}}
@@ -315,3 +315,14 @@ def _distinct_units(layer):
 
 def _trend(run):
     return f", from {run.losses[0]:.2f} to {run.losses[-1]:.2f}" if run.losses else ""
+
+
+def __getattr__(name):
+    # The backpropagation explorers live in their own modules, which build on Explorer.
+    if name == "BackpropExplorer":
+        from nnlib.backprop_view import BackpropExplorer
+        return BackpropExplorer
+    if name == "GradientFlowExplorer":
+        from nnlib.gradient_flow import GradientFlowExplorer
+        return GradientFlowExplorer
+    raise AttributeError(f"module 'nnlib.explore' has no attribute {name!r}")

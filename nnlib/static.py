@@ -109,6 +109,7 @@ class StaticPage:
     """
 
     _html = _png = None
+    animate = None   # the name of a range control that a play button steps through, if any
     PAPER_DPI = 2 * DPI    # 160 dpi: a figure 8 inches wide fills a printed page's text width
 
     def _repr_mimebundle_(self, include=None, exclude=None):
@@ -160,6 +161,8 @@ class StaticPage:
                 controls.append({"label": control.description, "default": int(np.argmin(distance)),
                                  "values": [f"{v:g}" if numeric else v for v in grid],
                                  "kind": "range" if numeric else "select"})
+            if self.animate is not None:
+                controls[names.index(self.animate)]["play"] = True
             for name, (other, value) in self.needs().items():
                 controls[names.index(name)]["needs"] = [names.index(other),
                                                         self.controls[other][1].index(value)]
@@ -241,8 +244,9 @@ def player_html(controls, frames, index, alts, title, note=""):
     """An HTML fragment: labelled native controls that swap precomputed pictures.
 
     controls: [{"label", "values" (shown), "default" (position), "kind": "range" or "select",
-    optional "needs": [other control's position, value position]}] (disabled unless the other
-    control has that value); frames: PNG bytes; index: a frame number per grid point, the
+    optional "needs": [other control's position, value position]} (disabled unless the other
+    control has that value), optional "play": True (a range with a play button that moves it
+    one position at a time)]; frames: PNG bytes; index: a frame number per grid point, the
     first control slowest; alts: one text per frame. All inline: the page loads nothing.
     """
     sizes = [len(c["values"]) for c in controls]
@@ -260,7 +264,9 @@ def player_html(controls, frames, index, alts, title, note=""):
         off = " disabled" if need and controls[need[0]]["default"] != need[1] else ""
         if c["kind"] == "range":   # the slider moves over positions 0..n-1; <output> shows values
             shown = html.escape(str(c["values"][default]))
-            items.append(f'<label>{label} <input type="range" data-axis="{k}" min="0" '
+            play = (f'<button type="button" data-play="{k}"><span aria-hidden="true">▶</span> '
+                    '<span class="nnlib-play-label">play</span></button> ' if c.get("play") else "")
+            items.append(f'{play}<label>{label} <input type="range" data-axis="{k}" min="0" '
                          f'max="{len(c["values"]) - 1}" step="1" value="{default}" '
                          f'aria-valuetext="{shown}"{off}></label> '
                          f'<output data-for="{k}">{shown}</output>')
@@ -279,7 +285,9 @@ def player_html(controls, frames, index, alts, title, note=""):
             f'src="data:image/png;base64,{data["frames"][index[start]]}">'
             f'<p style="font-size:0.85em;margin:0.2em 0">{html.escape(note)}</p>'
             f'<script type="application/json">{payload}</script>'
-            f"<script>{_PLAYER_JS}</script></div>")
+            f"<script>{_PLAYER_JS}</script>"
+            + (f"<script>{_PLAY_JS}</script>" if any(c.get("play") for c in controls) else "")
+            + "</div>")
 
 
 # Runs once per explorer as the page loads: finds its own <div>, and on every change of a
@@ -307,6 +315,45 @@ _PLAYER_JS = """(function () {
     controls[k].addEventListener("change", show);
   }
   show();
+})();"""
+
+
+# A play button steps its range control forward every 0.9 s, as if the reader moved it, and
+# stops at the end, when pressed again, or when the reader moves the control. Plain ES5.
+_PLAY_JS = """(function () {
+  var root = document.currentScript.parentNode;
+  var buttons = root.querySelectorAll("button[data-play]");
+  function player(button) {
+    var range = root.querySelector('[data-axis="' + button.getAttribute("data-play") + '"]');
+    var label = button.querySelector(".nnlib-play-label"), timer = null;
+    function move(position) {
+      range.value = String(position);
+      range.dispatchEvent(new Event("input"));
+    }
+    function stop() {
+      clearInterval(timer);
+      timer = null;
+      label.textContent = "play";
+      button.setAttribute("aria-pressed", "false");
+    }
+    function advance() {
+      var next = Number(range.value) + 1;
+      if (next <= Number(range.max)) move(next);
+      if (next >= Number(range.max)) stop();
+    }
+    button.setAttribute("aria-pressed", "false");
+    button.addEventListener("click", function () {
+      if (timer !== null) return stop();
+      if (Number(range.value) >= Number(range.max)) move(Number(range.min));
+      timer = setInterval(advance, 900);
+      label.textContent = "pause";
+      button.setAttribute("aria-pressed", "true");
+    });
+    range.addEventListener("input", function (event) {
+      if (event.isTrusted && timer !== null) stop();
+    });
+  }
+  for (var b = 0; b < buttons.length; b++) player(buttons[b]);
 })();"""
 
 

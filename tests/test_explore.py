@@ -57,7 +57,7 @@ def frame_data(html):
      {"init": partial(nnlib.normal, scale=0.3), "hidden": (16, 16, 16, 16)}),
     ({"dataset": "spirals", "hidden": (8, 8), "lr": 0.3, "epochs": 50},
      {"dataset": "spirals", "hidden": (8, 8), "lr": 0.3, "epochs": 50}),
-    ({"dataset": "xor", "init": "seed's 1/(outs*ins)", "activation": "sigmoid"},
+    ({"dataset": "xor", "init": "draft's 1/(n_out·n_in)", "activation": "sigmoid"},
      {"dataset": "xor", "init": nnlib.inverse_size_normal, "activation": nnlib.Sigmoid}),
 ])
 def test_train_is_exactly_fit(kwargs, direct):
@@ -107,14 +107,14 @@ def test_learning_rate_slider_retrains_and_redraws():
 def test_init_explorer_controls():
     explorer = explore.InitExplorer()
     scheme, scale, activation = (explorer.controls[k][0] for k in ("scheme", "scale", "activation"))
-    assert list(scheme.options) == ["zeros", "seed's 1/(outs*ins)", "normal", "Xavier", "He"]
+    assert list(scheme.options) == ["zeros", "draft's 1/(n_out·n_in)", "normal", "Xavier", "He"]
     assert scale.disabled                        # the scale only means something for "normal"
     pictures = {bytes(explorer.image.value)}
     scheme.value = "zeros"
     pictures.add(bytes(explorer.image.value))
     assert all(np.all(a == 0) for a in explorer.last.initial)   # every activation is 0
     assert all(explore._distinct_units(layer) == 1 for layer in explorer.last.net.layers[:-1])
-    scheme.value = "seed's 1/(outs*ins)"
+    scheme.value = "draft's 1/(n_out·n_in)"
     pictures.add(bytes(explorer.image.value))
     stds = [a.std() for a in explorer.last.initial]
     assert stds[-1] < 1e-6 and all(b < a for a, b in zip(stds, stds[1:]))  # a spike at 0

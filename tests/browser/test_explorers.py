@@ -128,3 +128,49 @@ def test_every_control_changes_the_picture(book_page, path):
                 assert control.get_attribute("aria-valuetext") == value
                 assert explorer.locator(f'output[data-for="{k}"]').inner_text() == value
     book_page.assert_clean()
+
+
+@pytest.mark.browser
+def test_the_play_button_steps_through_backpropagation(book_page):
+    """Chapter 6's step-through: every step a distinct picture, and a play button that walks the
+    steps on its own, pauses when pressed again and stops at the last step."""
+    book_page.goto("book/06_backpropagation.html")
+    page = book_page.page
+    explorer = page.locator("div.nnlib-explorer").filter(has=page.locator("button[data-play]"))
+    assert explorer.count() == 1, "chapter 6 has one explorer with a play button"
+    explorer.scroll_into_view_if_needed()
+    button, step = explorer.locator("button[data-play]"), explorer.locator('input[type="range"]')
+    assert button.inner_text().strip().endswith("play")        # a real button, with its label
+    last = int(step.get_attribute("max"))
+    pictures = []
+    for position in range(last + 1):
+        _move(step, "range", position)
+        state = _state(explorer)
+        assert (state["src"], state["alt"]) == _expected(state)
+        pictures.append(state["src"])
+    assert len(set(pictures)) == last + 1, "two steps show the same picture"
+
+    def position():
+        return int(step.evaluate("el => Number(el.value)"))
+
+    _move(step, "range", 0)
+    button.click()                                            # play from the first step
+    assert button.get_attribute("aria-pressed") == "true" and "pause" in button.inner_text()
+    page.wait_for_function("el => Number(el.value) >= 2", arg=step.element_handle(),
+                           timeout=20_000)
+    state = _state(explorer)
+    assert (state["src"], state["alt"]) == _expected(state)   # the picture follows the steps
+    button.click()                                            # pause
+    paused = position()
+    page.wait_for_timeout(2_000)
+    assert position() == paused and button.get_attribute("aria-pressed") == "false"
+    _move(step, "range", last - 2)
+    button.click()                                            # play to the end: it stops there
+    page.wait_for_function(f"el => Number(el.value) === {last}", arg=step.element_handle(),
+                           timeout=20_000)
+    page.wait_for_timeout(2_000)
+    assert position() == last and "play" in button.inner_text()
+    assert button.get_attribute("aria-pressed") == "false"
+    state = _state(explorer)
+    assert (state["src"], state["alt"]) == _expected(state)
+    book_page.assert_clean()
