@@ -37,7 +37,7 @@ def normal(n_out, n_in, scale=1.0, rng=None, dtype=np.float64):
 
 
 def inverse_size_normal(n_out, n_in, rng=None, dtype=np.float64):
-    """The seed notebook's initialiser: W ~ N(0, s^2) with s = 1 / (n_out * n_in).
+    """The draft's initialiser: W ~ N(0, s^2) with s = 1 / (n_out * n_in).
 
     It shrinks with the *product* of the layer sizes: a 4x4 layer gets s = 1/16, a 100x100
     layer s = 1e-4. A layer multiplies the size of the signal by about sqrt(n_in) * s =
