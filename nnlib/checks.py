@@ -8,6 +8,7 @@ Each check is O(1) except ``finite``, which reads every entry once.
 Introduced in chapter 9 (Debugging).
 """
 
+import math
 import numbers
 
 import numpy as np
@@ -45,6 +46,8 @@ def finite(name, a):
 
 def real_number(name, value, expected):
     """``value`` as a Python float: a real number, not a bool, a string or an array."""
+    if type(value) is float and math.isfinite(value):  # the common case, checked fastest
+        return value
     if isinstance(value, np.ndarray) and value.ndim == 0:
         value = value[()]  # a 0-d array is a scalar in all but name
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
@@ -52,7 +55,7 @@ def real_number(name, value, expected):
         raise TypeError(f"{name} must be {expected}, a single real number; got "
                         f"{type(value).__name__}{shape} {value!r}"[:240])
     value = float(value)
-    if not np.isfinite(value):
+    if not math.isfinite(value):
         raise ValueError(f"{name} must be {expected}, a finite number; got {value}")
     return value
 

@@ -194,6 +194,13 @@ def _clip(y, upper=True):
     """Keep y within [smallest normal float, largest float below 1], ~[2.2e-308, 1 - 1.1e-16]
     in float64, so that log(y), log(1 - y) and 1/y stay finite. Every y in that range, which
     is every probability but 0, 1 and the subnormals, is left exactly as it is."""
-    low = np.finfo(y.dtype).tiny
-    high = np.nextafter(np.array(1, y.dtype), np.array(0, y.dtype))
+    low, high = _LIMITS[y.dtype] if y.dtype in _LIMITS else _limits(y.dtype)
     return np.clip(y, low, high) if upper else np.maximum(y, low)
+
+
+def _limits(dtype):
+    _LIMITS[dtype] = (np.finfo(dtype).tiny, np.nextafter(dtype.type(1), dtype.type(0)))
+    return _LIMITS[dtype]
+
+
+_LIMITS = {}  # per float dtype: (smallest normal float, largest float below 1)
