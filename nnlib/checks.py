@@ -90,3 +90,12 @@ def integer(name, value, least):
     if value < least:
         raise ValueError(f"{name} must be {what}, got {value}")
     return int(value)
+
+
+def generator(rng):
+    """``rng`` as a numpy Generator: a Generator, an integer seed, or None (fresh entropy)."""
+    try:
+        return np.random.default_rng(rng)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"rng must be a numpy Generator or an integer seed, got {rng!r} "
+                        f"({error})") from None

@@ -18,7 +18,7 @@ from nnlib import checks
 from nnlib.init import he_normal
 from nnlib.layers import Layer
 from nnlib.losses import Loss
-from nnlib.optimizers import SGD
+from nnlib.optimizers import SGD, as_optimizer
 
 
 class NeuralNet:
@@ -222,27 +222,10 @@ class NeuralNet:
         checks.integer("epochs", epochs, 0)
         if batch_size is not None:
             checks.integer("batch_size", batch_size, 1)
-        if optimizer is None:
-            optimizer = SGD(0.1 if lr is None else lr)
-        elif lr is not None:
-            raise ValueError(f"give the learning rate to the optimiser, not both: got "
-                             f"optimizer={optimizer!r} and lr={lr!r}")
-        elif isinstance(optimizer, type):
-            raise TypeError(f"optimizer must be an instance such as {optimizer.__name__}(), "
-                            f"got the class {optimizer.__name__}: add the brackets")
-        elif isinstance(optimizer, str):
-            raise TypeError(f"optimizer must be an nnlib optimiser such as nnlib.Adam(), got "
-                            f"the string {optimizer!r}: nnlib takes objects, not names")
-        elif not callable(getattr(optimizer, "step", None)):
-            raise TypeError(f"optimizer must be an nnlib optimiser such as nnlib.SGD(0.1), "
-                            f"with a step method; got {type(optimizer).__name__} {optimizer!r}")
+        optimizer = as_optimizer(optimizer, lr)
         if isinstance(optimizer, SGD):
             optimizer.check(self._parameters())  # hyper-parameters and state, before a step
-        try:
-            rng = np.random.default_rng(rng)
-        except (TypeError, ValueError) as error:
-            raise TypeError(f"rng must be a numpy Generator or an integer seed, got "
-                            f"{rng!r} ({error})") from None
+        rng = checks.generator(rng)
         if validation is not None:
             if not isinstance(validation, (tuple, list)) or len(validation) != 2:
                 raise TypeError(f"validation must be a pair (x_val, t_val), got "

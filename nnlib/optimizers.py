@@ -111,6 +111,29 @@ class Adam(SGD):
         _check_state(self, "v", self.v, params)
 
 
+def as_optimizer(optimizer, lr=None):
+    """fit's optimiser: SGD(lr) when none is given (lr 0.1 by default), else the instance.
+
+    Raises TypeError for a name such as "adam", a class such as Adam, or an object without
+    a step method; ValueError when both an optimiser and lr are given.
+    """
+    if optimizer is None:
+        return SGD(0.1 if lr is None else lr)
+    if lr is not None:
+        raise ValueError(f"give the learning rate to the optimiser, not both: got "
+                         f"optimizer={optimizer!r} and lr={lr!r}")
+    if isinstance(optimizer, type):
+        raise TypeError(f"optimizer must be an instance such as {optimizer.__name__}(), "
+                        f"got the class {optimizer.__name__}: add the brackets")
+    if isinstance(optimizer, str):
+        raise TypeError(f"optimizer must be an nnlib optimiser such as nnlib.Adam(), got "
+                        f"the string {optimizer!r}: nnlib takes objects, not names")
+    if not callable(getattr(optimizer, "step", None)):
+        raise TypeError(f"optimizer must be an nnlib optimiser such as nnlib.SGD(0.1), "
+                        f"with a step method; got {type(optimizer).__name__} {optimizer!r}")
+    return optimizer
+
+
 def _state(state, params):
     """Zeros shaped like params on the first step (checked by _check_state afterwards)."""
     return [np.zeros_like(p) for p in params] if state is None else state

@@ -109,7 +109,8 @@ def test_fused_dz_survives_saturation():
 
 @pytest.mark.parametrize(("loss", "act"), [(CrossEntropy(), Identity()), (MSE(), Softmax()),
                                            (BinaryCrossEntropy(), Identity())],
-                         ids=["Identity+CrossEntropy", "Softmax+MSE", "Identity+BinaryCrossEntropy"])
+                         ids=["Identity+CrossEntropy", "Softmax+MSE",
+                              "Identity+BinaryCrossEntropy"])
 def test_dz_falls_back_to_the_chain_rule(loss, act):
     # Identity fed with z that are already probabilities: valid input with no fused form.
     rng = np.random.default_rng(4)
