@@ -302,6 +302,16 @@ BAD_CALLS = [
     ("gradient_check t None", lambda w: gradient_check(w.bnet, w.x, None), TypeError, r"t must"),
     ("gradient_check gradients 5", lambda w: gradient_check(w.bnet, w.x, w.t, gradients=5),
      TypeError, r"gradients must be a function"),
+    # --- initialisers --------------------------------------------------------------------
+    ("he_normal n_out 0", lambda w: nnlib.he_normal(0, 3), ValueError,
+     r"n_out must be a positive integer, got 0"),
+    ("xavier_uniform n_in 2.5", lambda w: nnlib.xavier_uniform(3, 2.5), TypeError, r"n_in"),
+    ("zeros n_in -1", lambda w: nnlib.zeros(3, -1), ValueError, r"n_in"),
+    ("normal scale -1", lambda w: nnlib.normal(3, 2, scale=-1.0), ValueError,
+     r"scale must be a standard deviation >= 0"),
+    ("normal rng string", lambda w: nnlib.normal(3, 2, rng="seed"), TypeError, r"rng must be"),
+    ("Layer init name", lambda w: Layer(3, 4, Relu(), init="kaiming"), ValueError,
+     r"unknown initialiser 'kaiming'"),
     # --- datasets -----------------------------------------------------------------------
     ("moons m 0", lambda w: datasets.moons(m=0), ValueError, r"moons expects m"),
     ("moons m 2.5", lambda w: datasets.moons(m=2.5), ValueError, r"m=2.5"),
