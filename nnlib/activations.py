@@ -64,7 +64,8 @@ class LeakyRelu(Activation):
 
     The draft's activation. It wrote f as np.maximum(z, alpha * z), which is only right for
     alpha <= 1; the form here is right for every alpha. f'(0) is taken as alpha.
-    Shapes: (n, m) -> (n, m). Introduced in chapter 2 (Forward pass).
+    Shapes: (n, m) -> (n, m). Introduced in chapter 1 (Notation); built in chapter 2
+    (Forward pass).
     """
 
     def __init__(self, alpha=0.1):
@@ -85,7 +86,8 @@ class LeakyRelu(Activation):
 class Relu(Activation):
     """f(z) = max(z, 0);  f'(z) = 1 if z > 0 else 0 (f'(0) taken as 0).
 
-    Shapes: (n, m) -> (n, m). Introduced in chapter 2 (Forward pass).
+    Shapes: (n, m) -> (n, m). Introduced in chapter 1 (Notation); built in chapter 2
+    (Forward pass).
     """
 
     def f(self, z):
@@ -134,7 +136,8 @@ class Softmax(Activation):
     a Jacobian, J_ij = s_i (delta_ij - s_j). Subtracting the column maximum before exp
     changes nothing mathematically and prevents overflow.
     Shapes: f: (n, m) -> (n, m); df: (n, m) -> (n, n, m).
-    Introduced in chapter 4 (Loss), differentiated in chapter 5 (Derivatives).
+    Introduced in chapter 1 (Notation); built in chapter 4 (Loss), differentiated in
+    chapter 5 (Derivatives).
     """
 
     def f(self, z):

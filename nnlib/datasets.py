@@ -108,7 +108,7 @@ def moons(m=200, noise=0.1, rng=0):
 
     theta ~ U(0, pi). Class 0: (cos theta, sin theta); class 1: (1 - cos theta, 0.5 - sin theta);
     then noise * N(0, 1) is added to each coordinate.
-    Shapes: x (2, m), t (1, m). Introduced in chapter 7 (Training).
+    Shapes: x (2, m), t (1, m). Introduced in chapter 1 (Notation).
     """
     _check("moons", m, noise=noise)
     rng = np.random.default_rng(rng)
@@ -144,7 +144,7 @@ def spirals(m=300, classes=3, noise=0.2, rng=0):
 
     For class k: r ~ U(0, 1), theta = 2 pi k / classes + 4 r + noise * N(0, 1),
     x = r * (cos theta, sin theta). Each arm turns through 4 radians; noise jitters the angle.
-    Shapes: x (2, m), t (classes, m) one-hot. Introduced in chapter 10 (Explorers).
+    Shapes: x (2, m), t (classes, m) one-hot. Introduced in chapter 7 (Training).
     """
     _check("spirals", m, classes, noise=noise)
     rng = np.random.default_rng(rng)
@@ -176,7 +176,7 @@ def train_test_split(x, t, test_size=0.2, rng=0):
 
     Returns ((x_train, t_train), (x_test, t_test)), new arrays: the inputs are not changed.
     Shapes: x (n_x, m), t (n_y, m) -> x_train (n_x, m - m_test), x_test (n_x, m_test), t alike.
-    Introduced in chapter 8 (A real data set).
+    Introduced in chapter 7 (Training).
     """
     x, t = checks.real_array("x", x), checks.real_array("t", t)
     test_size = checks.real_number("test_size", test_size, "in (0, 1)")

@@ -7,7 +7,7 @@ and each parameter's error is the relative error of the whole array,
 which is 0 for a perfect match, ~1e-9 or less for a correct float64 implementation, and of
 order 1 for a wrong one. (An entrywise ratio would blow up where both gradients are ~0.)
 
-Introduced in chapter 6 (Backpropagation).
+Introduced in chapter 5 (Derivatives); it checks backpropagation from chapter 6.
 """
 
 import numpy as np

@@ -87,7 +87,7 @@ def he_normal(n_out, n_in, rng=None, dtype=np.float64):
     Kaiming normal (fan_in mode). nnlib's default.
 
     Shapes: returns (n_out, n_in).
-    Introduced in chapter 3 (Layers).
+    Introduced in chapter 2 (Forward pass); compared in chapter 3 (Layers).
     """
     return _gaussian(n_out, n_in, np.sqrt(2.0 / n_in), rng, dtype)
 

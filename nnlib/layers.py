@@ -25,7 +25,7 @@ class Layer:
     every layer of a network so that they get different weights. ``dtype`` is a floating
     type (float64 or float32). Bad arguments raise ValueError or TypeError at construction.
     Shapes: W (outs, ins), b (outs, 1); forward: (ins, m) -> (outs, m).
-    Introduced in chapter 3 (Layers).
+    Introduced in chapter 1 (Notation); built in chapter 3 (Layers).
     """
 
     def __init__(self, ins, outs, activation, init=initialisers.he_normal, rng=None,

@@ -41,7 +41,8 @@ class Loss:
 
         By default the chain rule: activation.backward(z, dloss). A loss overrides this
         where the product simplifies to something exact and more stable.
-        Shapes: (n_y, m) -> (n_y, m). Introduced in chapter 6 (Backpropagation).
+        Shapes: (n_y, m) -> (n_y, m). Introduced in chapter 4 (Loss); derived in chapter 6
+        (Backpropagation).
         """
         return activation.backward(z, self.dloss(y_pred, t))
 
@@ -62,7 +63,8 @@ class MSE(Loss):
 
     The per-example squared error is averaged over the n_y outputs, then over the m
     examples (the draft's np.mean). dL/dy = 2 (y - t) / (n_y m).
-    Shapes: (n_y, m), (n_y, m) -> float. Introduced in chapter 4 (Loss).
+    Shapes: (n_y, m), (n_y, m) -> float. Introduced in chapter 1 (Notation); built in chapter 4
+    (Loss).
     """
 
     def loss(self, y_pred, t):
@@ -121,7 +123,8 @@ class CrossEntropy(Loss):
     anything else raises ValueError. Per example it is -log(probability of the right class).
     A y of exactly 0 is moved to the smallest normal float, so that log never sees 0.
     dL/dy = -t / y / m.
-    Shapes: (n_y, m), (n_y, m) -> float. Introduced in chapter 4 (Loss).
+    Shapes: (n_y, m), (n_y, m) -> float. Introduced in chapter 1 (Notation); built in chapter 4
+    (Loss).
     """
 
     def loss(self, y_pred, t):

@@ -26,7 +26,7 @@ class NeuralNet:
 
     Shapes: x (layers[0].ins, m) -> y_pred (layers[-1].outs, m); t like y_pred.
     Raises ValueError, naming both layers, when layer l's outputs do not match layer l+1's
-    inputs. Introduced in chapter 3 (Layers).
+    inputs. Introduced in chapter 1 (Notation); built in chapter 3 (Layers).
     """
 
     def __init__(self, layers, loss):
@@ -70,7 +70,8 @@ class NeuralNet:
         """Backpropagation: [(dW_0, db_0), ..., (dW_{L-1}, db_{L-1})], in layer order.
 
         The exact gradient of loss(forward(x), t). db is summed over the batch.
-        Shapes: each dW_l like W_l, each db_l like b_l. Introduced in chapter 6.
+        Shapes: each dW_l like W_l, each db_l like b_l. Introduced in chapter 1 (Notation);
+        derived in chapter 6 (Backpropagation).
         """
         x, t = self._check(x, t)
         return self._loss_and_gradients(x, t)[1]
@@ -248,7 +249,7 @@ def mlp(sizes, hidden, output, loss, init=he_normal, rng=None, dtype=np.float64)
     ``hidden`` is the activation of every layer but the last, ``output`` the last one's.
     One Generator made from ``rng`` draws every layer, so layers differ.
     Shapes: layer i has W (sizes[i+1], sizes[i]); x (sizes[0], m) -> y_pred (sizes[-1], m).
-    Introduced in chapter 7 (Training).
+    Introduced in chapter 5 (Derivatives); explained in chapter 7 (Training).
     """
     if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__") or len(sizes) < 2:
         raise TypeError(f"mlp expects sizes as a list [n_x, ..., n_y] of at least two "
