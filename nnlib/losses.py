@@ -188,7 +188,7 @@ def _pair(loss, y_pred, t):
 def _within(a, name, expected):
     """Raise ValueError if an entry of a lies outside [0, 1]. NaN passes: a diverged network's
     NaN gives a NaN loss, which fit reports as divergence (FloatingPointError)."""
-    lo, hi = a.min(), a.max()
+    lo, hi = a.min() + 0.0, a.max() + 0.0  # + 0.0 prints -0.0 as 0
     if lo < 0 or hi > 1:
         raise ValueError(f"{name} must hold {expected}; got values from {lo:.6g} to {hi:.6g}")
 

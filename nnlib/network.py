@@ -229,8 +229,9 @@ class NeuralNet:
         rng = checks.generator(rng)
         if validation is not None:
             if not isinstance(validation, (tuple, list)) or len(validation) != 2:
-                raise TypeError(f"validation must be a pair (x_val, t_val), got "
-                                f"{type(validation).__name__} {validation!r:.80}")
+                what = (f"a {type(validation).__name__} of {len(validation)}"
+                        if hasattr(validation, "__len__") else type(validation).__name__)
+                raise TypeError(f"validation must be a pair (x_val, t_val), got {what}")
             validation = self._check(*validation, names=("x_val", "t_val"))
         return optimizer, rng, validation
 
