@@ -99,7 +99,7 @@ def xor(m=4, noise=0.0, rng=0):
     corners = np.array([[0, 0, 1, 1], [0, 1, 0, 1]], dtype=np.float64)  # (2, 4)
     x = corners[:, np.arange(m) % 4]                                     # (2, m)
     t = np.logical_xor(x[0], x[1]).astype(np.float64)[None, :]          # (1, m)
-    x += noise * np.random.default_rng(rng).standard_normal(x.shape)
+    x += noise * checks.generator(rng).standard_normal(x.shape)
     return x, t
 
 
@@ -111,7 +111,7 @@ def moons(m=200, noise=0.1, rng=0):
     Shapes: x (2, m), t (1, m). Introduced in chapter 1 (Notation).
     """
     _check("moons", m, noise=noise)
-    rng = np.random.default_rng(rng)
+    rng = checks.generator(rng)
     c = np.arange(m) % 2                                   # (m,) class of each example
     theta = rng.uniform(0.0, np.pi, m)
     x = np.where(c == 0, [np.cos(theta), np.sin(theta)],
@@ -130,7 +130,7 @@ def circles(m=200, noise=0.05, factor=0.5, rng=0):
     _check("circles", m, noise=noise)
     if not 0 < checks.real_number("factor", factor, "in (0, 1)") < 1:
         raise ValueError(f"circles expects 0 < factor < 1 (inner radius), got factor={factor!r}")
-    rng = np.random.default_rng(rng)
+    rng = checks.generator(rng)
     c = np.arange(m) % 2                                    # (m,)
     theta = rng.uniform(0.0, 2 * np.pi, m)
     radius = np.where(c == 0, 1.0, factor)                  # (m,)
@@ -147,7 +147,7 @@ def spirals(m=300, classes=3, noise=0.2, rng=0):
     Shapes: x (2, m), t (classes, m) one-hot. Introduced in chapter 7 (Training).
     """
     _check("spirals", m, classes, noise=noise)
-    rng = np.random.default_rng(rng)
+    rng = checks.generator(rng)
     c = np.arange(m) % classes                                              # (m,)
     r = rng.uniform(0.0, 1.0, m)
     theta = 2 * np.pi * c / classes + 4 * r + noise * rng.standard_normal(m)
@@ -163,7 +163,7 @@ def blobs(m=300, classes=3, spread=1.0, rng=0):
     Shapes: x (2, m), t (classes, m) one-hot. Introduced in chapter 4 (Loss).
     """
     _check("blobs", m, classes, spread=spread)
-    rng = np.random.default_rng(rng)
+    rng = checks.generator(rng)
     c = np.arange(m) % classes                                  # (m,)
     angle = 2 * np.pi * c / classes
     x = 3 * np.array([np.cos(angle), np.sin(angle)])            # (2, m) the centres
@@ -191,7 +191,7 @@ def train_test_split(x, t, test_size=0.2, rng=0):
     if m_test >= m:
         raise ValueError(f"train_test_split needs examples left for training, got m={m} "
                          f"with test_size={test_size} giving {m_test} test examples")
-    order = np.random.default_rng(rng).permutation(m)
+    order = checks.generator(rng).permutation(m)
     test, train = order[:m_test], order[m_test:]
     return (x[:, train], t[:, train]), (x[:, test], t[:, test])  # fancy indexing copies
 

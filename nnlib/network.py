@@ -255,7 +255,7 @@ def mlp(sizes, hidden, output, loss, init=he_normal, rng=None, dtype=np.float64)
     if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__") or len(sizes) < 2:
         raise TypeError(f"mlp expects sizes as a list [n_x, ..., n_y] of at least two "
                         f"layer sizes, got {sizes!r}")
-    rng = np.random.default_rng(rng)
+    rng = checks.generator(rng)
     n = len(sizes) - 1
     return NeuralNet([Layer(sizes[i], sizes[i + 1], output if i == n - 1 else hidden,
                             init=init, rng=rng, dtype=dtype) for i in range(n)], loss)

@@ -333,6 +333,11 @@ BAD_CALLS = [
      r"x must be"),
     ("digits test_size 0", lambda w: datasets.digits(test_size=0), ValueError, r"test_size"),
     ("load mnist", lambda w: datasets.load("mnist"), ValueError, r"load expects one of"),
+    ("moons rng string", lambda w: datasets.moons(rng="seed"), TypeError, r"rng must be"),
+    ("train_test_split rng", lambda w: datasets.train_test_split(w.x, w.t, rng=1.5), TypeError,
+     r"rng must be"),
+    ("mlp rng string", lambda w: mlp([2, 3, 1], Relu(), Sigmoid(), MSE(), rng="x"), TypeError,
+     r"rng must be"),
     # --- plot ---------------------------------------------------------------------------
     ("decision_boundary predict", lambda w: plot.decision_boundary("net", w.x, w.t), TypeError,
      r"predict, a function"),
