@@ -5,13 +5,15 @@ Shapes
     Softmax.df(z) : (n, n, m)   a full Jacobian per example; the others are elementwise
 
 Each activation has ``f(z)`` and its derivative ``df(z)``. Both take the pre-activation z
-(the seed's convention), not the output a. ``backward(z, da)`` is the chain rule through the
+(the draft's convention), not the output a. ``backward(z, da)`` is the chain rule through the
 activation, dL/dz = f'(z) * dL/da, which backpropagation calls.
 
 Introduced in chapter 2 (Forward pass: f) and chapter 5 (Derivatives: df).
 """
 
 import numpy as np
+
+from nnlib import checks
 
 
 class Activation:
@@ -35,8 +37,9 @@ class Activation:
     def backward(self, z, da):
         """Chain rule through f: dz = f'(z) * da (elementwise). Shapes: (n, m), (n, m) -> (n, m).
 
-        Introduced in chapter 6 (Backpropagation).
+        Introduced in chapter 5 (Derivatives).
         """
+        z, da = _same_shape(z, da)  # refuse a da that NumPy would silently broadcast
         return self.df(z) * da
 
     def __repr__(self):
@@ -59,13 +62,14 @@ class Identity(Activation):
 class LeakyRelu(Activation):
     """f(z) = z if z > 0 else alpha * z;  f'(z) = 1 if z > 0 else alpha.
 
-    The seed's activation. It wrote f as np.maximum(z, alpha * z), which is only right for
+    The draft's activation. It wrote f as np.maximum(z, alpha * z), which is only right for
     alpha <= 1; the form here is right for every alpha. f'(0) is taken as alpha.
-    Shapes: (n, m) -> (n, m). Introduced in chapter 2 (Forward pass).
+    Shapes: (n, m) -> (n, m). Introduced in chapter 1 (Notation); built in chapter 2
+    (Forward pass).
     """
 
     def __init__(self, alpha=0.1):
-        self.alpha = alpha
+        self.alpha = checks.real_number("alpha", alpha, "the slope for z < 0, e.g. 0.1")
 
     def f(self, z):
         z = _float(z)
@@ -82,7 +86,8 @@ class LeakyRelu(Activation):
 class Relu(Activation):
     """f(z) = max(z, 0);  f'(z) = 1 if z > 0 else 0 (f'(0) taken as 0).
 
-    Shapes: (n, m) -> (n, m). Introduced in chapter 2 (Forward pass).
+    Shapes: (n, m) -> (n, m). Introduced in chapter 1 (Notation); built in chapter 2
+    (Forward pass).
     """
 
     def f(self, z):
@@ -131,7 +136,8 @@ class Softmax(Activation):
     a Jacobian, J_ij = s_i (delta_ij - s_j). Subtracting the column maximum before exp
     changes nothing mathematically and prevents overflow.
     Shapes: f: (n, m) -> (n, m); df: (n, m) -> (n, n, m).
-    Introduced in chapter 4 (Loss), differentiated in chapter 5 (Derivatives).
+    Introduced in chapter 1 (Notation); built in chapter 4 (Loss), differentiated in
+    chapter 5 (Derivatives).
     """
 
     def f(self, z):
@@ -150,11 +156,26 @@ class Softmax(Activation):
 
         Equal to np.einsum("ijm,im->jm", self.df(z), da), in O(n m) instead of O(n^2 m).
         """
+        z, da = _same_shape(z, da)
         s = self.f(z)                                               # (n, m)
         return s * (da - (s * da).sum(axis=0, keepdims=True))       # (n, m)
 
 
 def _float(z):
-    """z as a floating-point array: integers become float64, float32 stays float32."""
+    """z as a floating-point array: integers become float64, float32 stays float32.
+
+    Strings, objects and complex numbers raise TypeError (an O(1) look at the dtype)."""
     z = np.asarray(z)
-    return z if np.issubdtype(z.dtype, np.floating) else z.astype(np.float64)
+    return z if z.dtype.kind == "f" else checks.real_array("z", z)
+
+
+def _same_shape(z, da):
+    """z and da as float arrays of one shape, or ValueError naming both shapes."""
+    if type(z) is np.ndarray and type(da) is np.ndarray and z.shape == da.shape and \
+            z.dtype.kind == da.dtype.kind == "f":  # backpropagation's case, checked fastest
+        return z, da
+    z, da = _float(z), checks.real_array("da", da)
+    if z.shape != da.shape:
+        raise ValueError(f"backward expects da, dL/da, of the shape of z, {z.shape}; got "
+                         f"{da.shape}")
+    return z, da

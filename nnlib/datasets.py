@@ -5,17 +5,20 @@ Every data set is returned column-major, one example per column, as the book's n
     x        (n_x, m)       float64 inputs; n_x = 2 for the toy sets, 64 for digits
     t        (n_y, m)       float64 targets: (1, m) of 0/1 for two classes, one-hot (classes, m)
     labels   (m,)           int64 class numbers: nnlib.labels(t) and one_hot(labels) convert
-    C        (classes, classes)  confusion matrix, C[i, j] = examples of class i predicted as j
+    M        (classes, classes)  confusion matrix, M[c, c2] = examples of class c predicted as c2
 
 Every generator takes `rng`, a numpy Generator or an int seed, so the same seed always gives the
 same data; no global random state is touched. In the toy sets example i belongs to class
 i % classes, so the classes are balanced and any first k columns are a fair sample.
 """
 
+import numbers
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
+from nnlib import checks
 
 DIGITS_FILE = Path(__file__).parent / "data" / "digits.npz"
 
@@ -26,6 +29,9 @@ def _check(name, m, classes=2, **scales):
         raise ValueError(f"{name} expects m, the number of examples, to be an integer >= 1; "
                          f"got m={m!r}")
     for key, value in scales.items():
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{name} expects {key} >= 0 (a standard deviation), a single real "
+                            f"number; got {type(value).__name__} {value!r}")
         if not value >= 0:  # also catches NaN
             raise ValueError(f"{name} expects {key} >= 0 (a standard deviation), "
                              f"got {key}={value!r}")
@@ -43,6 +49,8 @@ def one_hot(labels, classes=None):
     classes defaults to labels.max() + 1. Introduced in chapter 4 (Loss).
     """
     labels = np.asarray(labels)
+    if classes is not None:
+        checks.integer("classes", classes, 1)
     if labels.ndim != 1 or labels.dtype.kind not in "iu":
         raise ValueError(f"one_hot expects 1-D integer labels of shape (m,), "
                          f"got dtype {labels.dtype} and shape {labels.shape}")
@@ -56,10 +64,10 @@ def one_hot(labels, classes=None):
 
 
 def confusion_matrix(true_labels, pred_labels, classes=None):
-    """Count each (true class, predicted class) pair: C[i, j] = #{n : true[n] = i, pred[n] = j}.
+    """Count each (true class, predicted class) pair: M[c, c2] = #{j : true[j] = c, pred[j] = c2}.
 
-    The diagonal holds the correct predictions; row i sums to the number of examples of class i.
-    Shapes: true_labels, pred_labels (m,) integers -> C (classes, classes) int64.
+    The diagonal holds the correct predictions; row c sums to the number of examples of class c.
+    Shapes: true_labels, pred_labels (m,) integers -> M (classes, classes) int64.
     Introduced in chapter 8 (A real data set).
     """
     true, pred = np.asarray(true_labels), np.asarray(pred_labels)
@@ -91,7 +99,7 @@ def xor(m=4, noise=0.0, rng=0):
     corners = np.array([[0, 0, 1, 1], [0, 1, 0, 1]], dtype=np.float64)  # (2, 4)
     x = corners[:, np.arange(m) % 4]                                     # (2, m)
     t = np.logical_xor(x[0], x[1]).astype(np.float64)[None, :]          # (1, m)
-    x += noise * np.random.default_rng(rng).standard_normal(x.shape)
+    x += noise * checks.generator(rng).standard_normal(x.shape)
     return x, t
 
 
@@ -100,10 +108,10 @@ def moons(m=200, noise=0.1, rng=0):
 
     theta ~ U(0, pi). Class 0: (cos theta, sin theta); class 1: (1 - cos theta, 0.5 - sin theta);
     then noise * N(0, 1) is added to each coordinate.
-    Shapes: x (2, m), t (1, m). Introduced in chapter 7 (Training).
+    Shapes: x (2, m), t (1, m). Introduced in chapter 1 (Notation).
     """
     _check("moons", m, noise=noise)
-    rng = np.random.default_rng(rng)
+    rng = checks.generator(rng)
     c = np.arange(m) % 2                                   # (m,) class of each example
     theta = rng.uniform(0.0, np.pi, m)
     x = np.where(c == 0, [np.cos(theta), np.sin(theta)],
@@ -120,9 +128,9 @@ def circles(m=200, noise=0.05, factor=0.5, rng=0):
     Shapes: x (2, m), t (1, m). Introduced in chapter 10 (Explorers).
     """
     _check("circles", m, noise=noise)
-    if not 0 < factor < 1:
+    if not 0 < checks.real_number("factor", factor, "in (0, 1)") < 1:
         raise ValueError(f"circles expects 0 < factor < 1 (inner radius), got factor={factor!r}")
-    rng = np.random.default_rng(rng)
+    rng = checks.generator(rng)
     c = np.arange(m) % 2                                    # (m,)
     theta = rng.uniform(0.0, 2 * np.pi, m)
     radius = np.where(c == 0, 1.0, factor)                  # (m,)
@@ -136,10 +144,10 @@ def spirals(m=300, classes=3, noise=0.2, rng=0):
 
     For class k: r ~ U(0, 1), theta = 2 pi k / classes + 4 r + noise * N(0, 1),
     x = r * (cos theta, sin theta). Each arm turns through 4 radians; noise jitters the angle.
-    Shapes: x (2, m), t (classes, m) one-hot. Introduced in chapter 10 (Explorers).
+    Shapes: x (2, m), t (classes, m) one-hot. Introduced in chapter 7 (Training).
     """
     _check("spirals", m, classes, noise=noise)
-    rng = np.random.default_rng(rng)
+    rng = checks.generator(rng)
     c = np.arange(m) % classes                                              # (m,)
     r = rng.uniform(0.0, 1.0, m)
     theta = 2 * np.pi * c / classes + 4 * r + noise * rng.standard_normal(m)
@@ -152,10 +160,10 @@ def blobs(m=300, classes=3, spread=1.0, rng=0):
 
     For class k: centre mu_k = 3 (cos 2 pi k / classes, sin 2 pi k / classes),
     x = mu_k + spread * N(0, I). spread is the standard deviation of each cluster.
-    Shapes: x (2, m), t (classes, m) one-hot. Introduced in chapter 10 (Explorers).
+    Shapes: x (2, m), t (classes, m) one-hot. Introduced in chapter 4 (Loss).
     """
     _check("blobs", m, classes, spread=spread)
-    rng = np.random.default_rng(rng)
+    rng = checks.generator(rng)
     c = np.arange(m) % classes                                  # (m,)
     angle = 2 * np.pi * c / classes
     x = 3 * np.array([np.cos(angle), np.sin(angle)])            # (2, m) the centres
@@ -168,9 +176,10 @@ def train_test_split(x, t, test_size=0.2, rng=0):
 
     Returns ((x_train, t_train), (x_test, t_test)), new arrays: the inputs are not changed.
     Shapes: x (n_x, m), t (n_y, m) -> x_train (n_x, m - m_test), x_test (n_x, m_test), t alike.
-    Introduced in chapter 8 (A real data set).
+    Introduced in chapter 7 (Training).
     """
-    x, t = np.asarray(x), np.asarray(t)
+    x, t = checks.real_array("x", x), checks.real_array("t", t)
+    test_size = checks.real_number("test_size", test_size, "in (0, 1)")
     if x.ndim != 2 or t.ndim != 2 or x.shape[1] != t.shape[1]:
         raise ValueError(f"train_test_split expects x (n_x, m) and t (n_y, m) with the same m, "
                          f"got x {x.shape} and t {t.shape}")
@@ -182,7 +191,7 @@ def train_test_split(x, t, test_size=0.2, rng=0):
     if m_test >= m:
         raise ValueError(f"train_test_split needs examples left for training, got m={m} "
                          f"with test_size={test_size} giving {m_test} test examples")
-    order = np.random.default_rng(rng).permutation(m)
+    order = checks.generator(rng).permutation(m)
     test, train = order[:m_test], order[m_test:]
     return (x[:, train], t[:, train]), (x[:, test], t[:, test])  # fancy indexing copies
 
@@ -207,7 +216,7 @@ def digits(rng=0, test_size=0.2):
     Shapes: x (64, m), t (10, m); m_test = ceil(test_size * 1797), 360 by default.
     Introduced in chapter 8 (A real data set).
     """
-    if not 0 < test_size < 1:
+    if not 0 < checks.real_number("test_size", test_size, "in (0, 1)") < 1:
         raise ValueError(f"digits expects 0 < test_size < 1 (a fraction of the 1797 images), "
                          f"got test_size={test_size!r}")
     pixels, digit = _digits_arrays()
@@ -226,7 +235,7 @@ def load(name, **kwargs):
     For the explorers' data-set menu. Returns what that function returns.
     Introduced in chapter 10 (Explorers).
     """
-    if name not in _LOADERS:
+    if not isinstance(name, str) or name not in _LOADERS:
         raise ValueError(f"load expects one of the data sets {', '.join(_LOADERS)}; "
                          f"got {name!r}")
     return _LOADERS[name](**kwargs)

@@ -22,7 +22,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-from nnlib import datasets, static
+from nnlib import checks, datasets, static
 from nnlib import init as initialisers
 from nnlib.activations import LeakyRelu, Relu, Sigmoid, Softmax, Tanh
 from nnlib.losses import BinaryCrossEntropy, CrossEntropy
@@ -115,7 +115,7 @@ class Explorer(static.StaticPage):
     title, epochs = "Explorer", 100
 
     def __init__(self, seed=0):
-        self.seed = seed
+        self.seed = checks.integer("seed", seed, 0)
         self.controls = self._controls()
         self.image = widgets.Image(format="png")
         self.status = widgets.Label()
@@ -184,7 +184,7 @@ class LearningRateExplorer(Explorer):
     title = "Learning-rate explorer"
 
     def __init__(self, lr=0.1, seed=0):
-        self.lr0 = lr
+        self.lr0 = checks.learning_rate(lr)
         super().__init__(seed)
 
     def _controls(self):
@@ -212,7 +212,8 @@ class InitExplorer(Explorer):
     RANGES = {"relu": (0.0, 4.0), "tanh": (-1.0, 1.0)}   # histogram x-axes; beyond: edge bins
 
     def __init__(self, scheme="He", scale=1.0, activation="relu", seed=0):
-        self.start = (scheme, scale, activation)
+        _choice("scheme", scheme, SCHEMES), _choice("activation", activation, self.RANGES)
+        self.start = (scheme, checks.positive("scale", scale), activation)
         super().__init__(seed)
 
     def _controls(self):
@@ -284,7 +285,9 @@ class Playground(Explorer):
     title, epochs = "Playground", 150
 
     def __init__(self, dataset="moons", activation="relu", width=8, lr=0.3, init="He", seed=0):
-        self.start = (dataset, activation, width, lr, init)
+        _choice("dataset", dataset, DATA), _choice("activation", activation, ACTIVATIONS)
+        _choice("init", init, SCHEMES), _choice("width", width, range(1, 33))
+        self.start = (dataset, activation, width, checks.learning_rate(lr), init)
         super().__init__(seed)
 
     def _controls(self):
@@ -306,6 +309,12 @@ class Playground(Explorer):
         # Only what the picture shows (the controls say the settings): equal pictures, one frame.
         return (f"{run.summary().capitalize()}. Left, the class the network predicts at every "
                 f"point, with the data on top; right, the training loss per epoch{_trend(run)}.")
+
+
+def _choice(name, value, options):
+    """Refuse a constructor argument that is not one of the menu's options."""
+    if isinstance(value, bool) or value not in options:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, options))}; got {value!r}")
 
 
 def _distinct_units(layer):

@@ -13,6 +13,8 @@ Introduced in chapter 2 (Forward pass); compared in chapter 3 (Layers).
 
 import numpy as np
 
+from nnlib import checks
+
 
 def zeros(n_out, n_in, rng=None, dtype=np.float64):
     """All weights zero: W = 0.
@@ -23,7 +25,7 @@ def zeros(n_out, n_in, rng=None, dtype=np.float64):
     Shapes: returns (n_out, n_in). ``rng`` is accepted for a uniform signature and unused.
     Introduced in chapter 2 (Forward pass).
     """
-    return np.zeros((n_out, n_in), dtype=dtype)
+    return np.zeros(_shape(n_out, n_in), dtype=dtype)
 
 
 def normal(n_out, n_in, scale=1.0, rng=None, dtype=np.float64):
@@ -37,7 +39,7 @@ def normal(n_out, n_in, scale=1.0, rng=None, dtype=np.float64):
 
 
 def inverse_size_normal(n_out, n_in, rng=None, dtype=np.float64):
-    """The seed notebook's initialiser: W ~ N(0, s^2) with s = 1 / (n_out * n_in).
+    """The draft's initialiser: W ~ N(0, s^2) with s = 1 / (n_out * n_in).
 
     It shrinks with the *product* of the layer sizes: a 4x4 layer gets s = 1/16, a 100x100
     layer s = 1e-4. A layer multiplies the size of the signal by about sqrt(n_in) * s =
@@ -62,7 +64,8 @@ def xavier_uniform(n_out, n_in, rng=None, dtype=np.float64):
     Introduced in chapter 3 (Layers).
     """
     a = np.sqrt(6.0 / (n_in + n_out))
-    return np.random.default_rng(rng).uniform(-a, a, size=(n_out, n_in)).astype(dtype, copy=False)
+    uniform = checks.generator(rng).uniform(-a, a, size=_shape(n_out, n_in))
+    return uniform.astype(dtype, copy=False)
 
 
 def xavier_normal(n_out, n_in, rng=None, dtype=np.float64):
@@ -84,7 +87,7 @@ def he_normal(n_out, n_in, rng=None, dtype=np.float64):
     Kaiming normal (fan_in mode). nnlib's default.
 
     Shapes: returns (n_out, n_in).
-    Introduced in chapter 3 (Layers).
+    Introduced in chapter 2 (Forward pass); compared in chapter 3 (Layers).
     """
     return _gaussian(n_out, n_in, np.sqrt(2.0 / n_in), rng, dtype)
 
@@ -106,6 +109,15 @@ def get(init):
                      f"{', '.join(INITIALISERS)}")
 
 
+def _shape(n_out, n_in):
+    """(n_out, n_in), checked: two positive integers."""
+    return checks.integer("n_out", n_out, 1), checks.integer("n_in", n_in, 1)
+
+
 def _gaussian(n_out, n_in, scale, rng, dtype):
-    z = np.random.default_rng(rng).standard_normal((n_out, n_in))  # (n_out, n_in)
+    shape = _shape(n_out, n_in)
+    scale = checks.real_number("scale", scale, "a standard deviation >= 0")
+    if scale < 0:
+        raise ValueError(f"scale must be a standard deviation >= 0, got {scale}")
+    z = checks.generator(rng).standard_normal(shape)              # (n_out, n_in)
     return (scale * z).astype(dtype, copy=False)

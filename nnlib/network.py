@@ -1,6 +1,6 @@
 """A neural network: layers in a chain, a loss, backpropagation and training.
 
-Shapes (layers numbered from 0, as in Python and the seed; layer l maps a_l to a_{l+1})
+Shapes (layers numbered from 0, as in Python and the draft; layer l maps a_l to a_{l+1})
     x = a_0  : (n_x, m)        inputs, n_x = layers[0].ins
     z_l      : (n_{l+1}, m)    pre-activation of layer l, z_l = W_l a_l + b_l
     a_{l+1}  : (n_{l+1}, m)    its activation, a_{l+1} = f_l(z_l); a_L = y_pred
@@ -14,10 +14,11 @@ Introduced in chapter 3 (Layers); gradients in chapter 6, training in chapter 7.
 import numpy as np
 from tqdm.auto import tqdm
 
+from nnlib import checks
 from nnlib.init import he_normal
 from nnlib.layers import Layer
 from nnlib.losses import Loss
-from nnlib.optimizers import SGD
+from nnlib.optimizers import SGD, as_optimizer
 
 
 class NeuralNet:
@@ -25,7 +26,7 @@ class NeuralNet:
 
     Shapes: x (layers[0].ins, m) -> y_pred (layers[-1].outs, m); t like y_pred.
     Raises ValueError, naming both layers, when layer l's outputs do not match layer l+1's
-    inputs. Introduced in chapter 3 (Layers).
+    inputs. Introduced in chapter 1 (Notation); built in chapter 3 (Layers).
     """
 
     def __init__(self, layers, loss):
@@ -33,7 +34,8 @@ class NeuralNet:
         if not self.layers or not all(isinstance(layer, Layer) for layer in self.layers):
             raise TypeError(f"NeuralNet expects a non-empty list of Layer, got {layers!r}")
         if not isinstance(loss, Loss):
-            raise TypeError(f"loss must be an nnlib Loss such as MSE(), got {loss!r}")
+            hint = f": write {loss.__name__}()" if isinstance(loss, type) else ""
+            raise TypeError(f"loss must be an nnlib Loss such as MSE(), got {loss!r}{hint}")
         self.loss_function = loss
         for l in range(1, len(self.layers)):
             before, layer = self.layers[l - 1], self.layers[l]
@@ -43,28 +45,33 @@ class NeuralNet:
 
     def forward(self, x):
         """The network's output y_pred = a_L. Shapes: (n_x, m) -> (n_y, m)."""
-        a = self._check(x)
+        a = self._check_x(x)
         for layer in self.layers:
             a = layer.activation.f(layer.linear(a))  # (n_{l+1}, m)
         return a
 
     def loss(self, y_pred, t):
-        """The loss function's value, a float (the mean over the m examples)."""
+        """The loss function's value, a float (the mean over the m examples).
+
+        Raises ValueError or TypeError, naming y_pred or t, for arguments the loss refuses.
+        """
         return self.loss_function.loss(y_pred, t)
 
     def forward_all(self, x):
         """Every pre-activation and activation, the record that backpropagation needs.
 
         Returns (zs, activations) with zs[l] = z_l and activations[l] = a_l, a_0 = x.
-        Shapes: zs[l] (n_{l+1}, m); activations[l] (n_l, m). Introduced in chapter 6.
+        Shapes: zs[l] (n_{l+1}, m); activations[l] (n_l, m). Introduced in chapter 1
+        (Notation); backpropagation uses it from chapter 6.
         """
-        return self._forward_all(self._check(x))
+        return self._forward_all(self._check_x(x))
 
     def gradients(self, x, t):
         """Backpropagation: [(dW_0, db_0), ..., (dW_{L-1}, db_{L-1})], in layer order.
 
         The exact gradient of loss(forward(x), t). db is summed over the batch.
-        Shapes: each dW_l like W_l, each db_l like b_l. Introduced in chapter 6.
+        Shapes: each dW_l like W_l, each db_l like b_l. Introduced in chapter 1 (Notation);
+        derived in chapter 6 (Backpropagation).
         """
         x, t = self._check(x, t)
         return self._loss_and_gradients(x, t)[1]
@@ -75,6 +82,7 @@ class NeuralNet:
         Returns the loss before the step. Introduced in chapter 7 (Training).
         """
         x, t = self._check(x, t)
+        lr = checks.learning_rate(lr)  # a finite number > 0, refused before any update
         loss, grads = self._loss_and_gradients(x, t)
         for layer, (dW, db) in zip(self.layers, grads):
             layer.W -= lr * dW
@@ -93,27 +101,20 @@ class NeuralNet:
         the bar. Returns the history {"loss": [...], "val_loss": [...], "val_accuracy": [...]}:
         "loss" is each epoch's mean batch loss, measured while the epoch trains.
         Raises FloatingPointError naming the epoch and learning rate if the loss stops being
-        finite; its ``history`` attribute holds the epochs completed before.
-        Introduced in chapter 7 (Training).
+        finite; its ``history`` attribute holds the epochs completed before. Every argument
+        is checked once, before the first step. Introduced in chapter 7 (Training).
         """
         x, t = self._check(x, t)
-        for name, value, least in (("epochs", epochs, 0), ("batch_size", batch_size, 1)):
-            if value is not None and (not isinstance(value, (int, np.integer)) or value < least):
-                raise ValueError(f"{name} must be an integer >= {least}, got {value!r}")
-        if optimizer is None:
-            optimizer = SGD(0.1 if lr is None else lr)
-        elif lr is not None:
-            raise ValueError(f"give the learning rate to the optimiser, not both: got "
-                             f"optimizer={optimizer!r} and lr={lr!r}")
+        optimizer, rng, validation = self._check_fit(epochs, batch_size, optimizer, lr, rng,
+                                                     validation)
         if validation is not None:
-            x_val, t_val = self._check(*validation)
+            x_val, t_val = validation
         m = x.shape[1]
         batch_size = m if batch_size is None else min(int(batch_size), m)
-        rng = np.random.default_rng(rng)
         # Gathering rows is ~40x faster than gathering columns: shuffle the transposes and
         # hand the model .T views, which are (n, batch) again without a copy.
         xT, tT = np.ascontiguousarray(x.T), np.ascontiguousarray(t.T)  # (m, n_x), (m, n_y)
-        params = [p for layer in self.layers for p in (layer.W, layer.b)]
+        params = self._parameters()
         history = {"loss": []} if validation is None else {"loss": [], "val_loss": [],
                                                            "val_accuracy": []}
         bar = tqdm(range(1, epochs + 1), desc="epochs", disable=not progress)
@@ -151,7 +152,10 @@ class NeuralNet:
         return labels(self.forward(x))
 
     def accuracy(self, x, t):
-        """The fraction of examples whose predicted class is the target's class."""
+        """The fraction of examples whose predicted class is the target's class.
+
+        Shapes: x (n_x, m), t (n_y, m) -> float. Introduced in chapter 7 (Training).
+        """
         x, t = self._check(x, t)
         return float(np.mean(self.predict(x) == labels(t)))
 
@@ -177,27 +181,62 @@ class NeuralNet:
                 dz = self.layers[l - 1].activation.backward(zs[l - 1], da)  # (n_l, m)
         return loss, grads[::-1]
 
-    def _check(self, x, t=None):
-        """Validate inputs (and targets); return them as arrays, never modified."""
-        x = np.asarray(x)
+    def _check_x(self, x, name="x"):
+        """Validate inputs; return them as a float array (bool and int are converted)."""
+        x = checks.real_array(name, x, self.layers[0].W.dtype)
         n_x = self.layers[0].ins
         if x.ndim != 2 or x.shape[0] != n_x:
             hint = " (one example is a column: x.reshape(-1, 1))" if x.ndim == 1 else ""
-            raise ValueError(f"layer 0 expects x of shape ({n_x}, m), one column per example, "
-                             f"but got shape {x.shape}{hint}")
-        _check_finite("x", x)
-        if t is None:
-            return x
-        t = np.asarray(t)
+            raise ValueError(f"layer 0 expects {name} of shape ({n_x}, m), one column per "
+                             f"example, but got shape {x.shape}{hint}")
+        if x.shape[1] == 0:
+            raise ValueError(f"{name} has no examples: shape {x.shape}, so m = 0; a batch "
+                             f"needs at least one column")
+        checks.finite(name, x)
+        return x
+
+    def _check(self, x, t, names=("x", "t")):
+        """Validate inputs and targets; return them as float arrays, never modified."""
+        x, name = self._check_x(x, names[0]), names[1]
+        raw, t = t, checks.real_array(name, t, x.dtype)
+        labelled = np.asarray(raw).dtype.kind in "iu"
         n_y, last = self.layers[-1].outs, len(self.layers) - 1
         if t.ndim != 2 or t.shape[0] != n_y:
-            raise ValueError(f"layer {last} outputs {n_y} values per example, so t must have "
-                             f"shape ({n_y}, m), but got shape {t.shape}")
+            hint = ""
+            if t.ndim == 1 and n_y > 1 and labelled:
+                hint = (f": these look like integer class labels, but "
+                        f"{self.loss_function!r} expects one-hot targets; use "
+                        f"nnlib.datasets.one_hot(labels, {n_y})")
+            elif t.ndim == 1 and n_y == 1:
+                hint = f": one row of targets is {name}.reshape(1, -1)"
+            raise ValueError(f"layer {last} outputs {n_y} values per example, so {name} must "
+                             f"have shape ({n_y}, m), but got shape {t.shape}{hint}")
         if t.shape[1] != x.shape[1]:
-            raise ValueError(f"x has m = {x.shape[1]} examples (columns) but t has "
-                             f"{t.shape[1]}: x {x.shape}, t {t.shape}")
-        _check_finite("t", t)
+            raise ValueError(f"{names[0]} has m = {x.shape[1]} examples (columns) but {name} "
+                             f"has {t.shape[1]}: {names[0]} {x.shape}, {name} {t.shape}")
+        checks.finite(name, t)
+        self.loss_function.check_targets(t, name)
         return x, t
+
+    def _check_fit(self, epochs, batch_size, optimizer, lr, rng, validation):
+        """fit's other arguments, checked once: returns (optimizer, Generator, validation)."""
+        checks.integer("epochs", epochs, 0)
+        if batch_size is not None:
+            checks.integer("batch_size", batch_size, 1)
+        optimizer = as_optimizer(optimizer, lr)
+        if isinstance(optimizer, SGD):
+            optimizer.check(self._parameters())  # hyper-parameters and state, before a step
+        rng = checks.generator(rng)
+        if validation is not None:
+            if not isinstance(validation, (tuple, list)) or len(validation) != 2:
+                what = (f"a {type(validation).__name__} of {len(validation)}"
+                        if hasattr(validation, "__len__") else type(validation).__name__)
+                raise TypeError(f"validation must be a pair (x_val, t_val), got {what}")
+            validation = self._check(*validation, names=("x_val", "t_val"))
+        return optimizer, rng, validation
+
+    def _parameters(self):
+        return [p for layer in self.layers for p in (layer.W, layer.b)]
 
     def __repr__(self):
         sizes = " -> ".join(str(n) for n in [self.layers[0].ins] + [L.outs for L in self.layers])
@@ -211,9 +250,12 @@ def mlp(sizes, hidden, output, loss, init=he_normal, rng=None, dtype=np.float64)
     ``hidden`` is the activation of every layer but the last, ``output`` the last one's.
     One Generator made from ``rng`` draws every layer, so layers differ.
     Shapes: layer i has W (sizes[i+1], sizes[i]); x (sizes[0], m) -> y_pred (sizes[-1], m).
-    Introduced in chapter 7 (Training).
+    Introduced in chapter 5 (Derivatives); explained in chapter 7 (Training).
     """
-    rng = np.random.default_rng(rng)
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__") or len(sizes) < 2:
+        raise TypeError(f"mlp expects sizes as a list [n_x, ..., n_y] of at least two "
+                        f"layer sizes, got {sizes!r}")
+    rng = checks.generator(rng)
     n = len(sizes) - 1
     return NeuralNet([Layer(sizes[i], sizes[i + 1], output if i == n - 1 else hidden,
                             init=init, rng=rng, dtype=dtype) for i in range(n)], loss)
@@ -222,14 +264,11 @@ def mlp(sizes, hidden, output, loss, init=he_normal, rng=None, dtype=np.float64)
 def labels(y):
     """Class labels from outputs or targets: y > 0.5 for one row, the argmax for several.
 
-    Shapes: (1, m) or (n_classes, m) -> (m,) integers. Introduced in chapter 7 (Training).
+    Shapes: (1, m) or (n_classes, m) -> (m,) integers. Introduced in chapter 4 (Loss).
     """
-    y = np.asarray(y)
+    y = checks.real_array("y", y)
+    if y.ndim != 2 or y.shape[0] == 0:
+        raise ValueError(f"labels expects y of shape (n_y, m), one column per example, got "
+                         f"shape {y.shape}")
     return (y[0] > 0.5).astype(int) if y.shape[0] == 1 else y.argmax(axis=0)
 
-
-def _check_finite(name, array):
-    if np.issubdtype(array.dtype, np.number) and not np.isfinite(array).all():
-        bad = array.size - np.count_nonzero(np.isfinite(array))
-        raise ValueError(f"{name} must be finite, but {bad} of its {array.size} entries are "
-                         f"NaN or infinite (shape {array.shape})")

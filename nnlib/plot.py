@@ -20,7 +20,7 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.ticker import MaxNLocator
 
-from nnlib import datasets
+from nnlib import checks, datasets
 from nnlib.network import labels as class_of
 
 # Okabe and Ito (2008), "Color Universal Design": distinguishable with every common colour-vision
@@ -45,7 +45,10 @@ def activation(act, z=None, ax=None, title=None):
     act is any object with f(z) and df(z), e.g. nnlib.LeakyRelu(); z defaults to 401 points on
     [-5, 5]. Shapes: z (k,) is passed to act as one row, (1, k). Introduced in chapter 2.
     """
-    z = np.linspace(-5, 5, 401) if z is None else np.asarray(z, dtype=np.float64)
+    if not (callable(getattr(act, "f", None)) and callable(getattr(act, "df", None))):
+        raise TypeError(f"activation expects act with f(z) and df(z), such as nnlib.Relu(), "
+                        f"got {act!r}")
+    z = np.linspace(-5, 5, 401) if z is None else checks.real_array("z", z)
     if z.ndim != 1:
         raise ValueError(f"activation expects z of shape (k,), got shape {z.shape}")
     a = np.asarray(act.f(z[None, :])).ravel()    # (k,)
@@ -69,6 +72,9 @@ def loss_curves(history, ax=None, log=None, title=None):
     span more than a factor of 10. Introduced in chapter 7 (Training).
     """
     if not isinstance(history, Mapping):
+        if isinstance(history, str) or not hasattr(history, "__len__"):
+            raise TypeError(f"loss_curves expects fit's history dict or a list of losses, "
+                            f"got {type(history).__name__}")
         history = {"loss": history}
     if "loss" not in history:
         raise ValueError(f"loss_curves expects a history with a 'loss' list, "
@@ -104,9 +110,14 @@ def decision_boundary(predict, x, t, ax=None, resolution=200, padding=0.5, thres
     net.forward).
     Grid points with a non-finite output (a diverged net) stay blank.
     Shapes: x (2, m), t (1, m) or (classes, m); predict: (2, resolution**2) -> (n_y, same).
-    Introduced in chapter 7 (Training).
+    Introduced in chapter 4 (Loss).
     """
-    x, t = np.asarray(x), np.asarray(t)
+    if not callable(predict):
+        raise TypeError(f"decision_boundary expects predict, a function such as net.forward "
+                        f"or net.predict, got {type(predict).__name__}")
+    checks.integer("resolution", resolution, 2)
+    padding = checks.real_number("padding", padding, ">= 0")
+    x, t = checks.real_array("x", x), checks.real_array("t", t)
     if x.ndim != 2 or x.shape[0] != 2 or t.ndim != 2 or t.shape[1] != x.shape[1]:
         raise ValueError(f"decision_boundary expects x (2, m) and t (n_y, m) with the same m, "
                          f"got x {x.shape} and t {t.shape}")
@@ -148,7 +159,8 @@ def histograms(arrays, ax=None, labels=None, bins=50, title=None):
     title gives the layer's mean and standard deviation, the numbers that show a signal dying.
     Returns the Axes given, or the array of panels. Introduced in chapter 3 (Layers).
     """
-    arrays = [np.asarray(a, dtype=np.float64).ravel() for a in arrays]
+    checks.integer("bins", bins, 1)
+    arrays = [checks.real_array("arrays", a).ravel() for a in arrays]
     labels = [f"layer {i + 1}" for i in range(len(arrays))] if labels is None else list(labels)
     if len(labels) != len(arrays):
         raise ValueError(f"histograms expects one label per array: got {len(labels)} labels "
@@ -199,7 +211,7 @@ def image_grid(images, labels=None, ax=None, shape=(8, 8), cols=None, per_image=
     |value|, so faint weight patterns show. Shapes: images (shape[0] * shape[1], k).
     Introduced in chapter 8 (A real data set).
     """
-    images = np.asarray(images, dtype=np.float64)
+    images = checks.real_array("images", images)
     h, w = shape
     if images.ndim != 2 or images.shape[0] != h * w:
         raise ValueError(f"image_grid expects images of shape ({h * w}, k), one {h}x{w} image "
@@ -231,19 +243,19 @@ def image_grid(images, labels=None, ax=None, shape=(8, 8), cols=None, per_image=
 
 
 def confusion_matrix(true_labels, pred_labels, classes=None, ax=None, title=None):
-    """Draw the confusion matrix C[i, j] (true class i predicted as j) with each count written in.
+    """Draw the confusion matrix M[c, c2] (true class c predicted as c2), each count written in.
 
     The counts come from nnlib.datasets.confusion_matrix. Shapes: labels (m,) integers.
     Introduced in chapter 8 (A real data set).
     """
-    C = datasets.confusion_matrix(true_labels, pred_labels, classes)  # (classes, classes)
-    k = C.shape[0]
+    M = datasets.confusion_matrix(true_labels, pred_labels, classes)  # (classes, classes)
+    k = M.shape[0]
     ax = _axes(ax, figsize=(0.45 * k + 1.2, 0.45 * k + 1))
-    ax.imshow(C, cmap="Blues", vmin=0)
-    for i in range(k):
-        for j in range(k):
-            ax.text(j, i, str(C[i, j]), ha="center", va="center", fontsize="small",
-                    color="white" if C[i, j] > C.max() / 2 else "black")
+    ax.imshow(M, cmap="Blues", vmin=0)
+    for c in range(k):
+        for c2 in range(k):
+            ax.text(c2, c, str(M[c, c2]), ha="center", va="center", fontsize="small",
+                    color="white" if M[c, c2] > M.max() / 2 else "black")
     ax.set(xticks=range(k), yticks=range(k), xlabel="predicted class", ylabel="true class",
            title=title)
     return ax

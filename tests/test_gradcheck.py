@@ -135,11 +135,11 @@ def test_a_missing_layer_is_caught():
         gradient_check(net, x, t, gradients=lambda x_, t_: net.gradients(x_, t_)[:2])
 
 
-def test_eps_is_the_step():
+def test_h_is_the_step():
     net, x, t = problem(Tanh(), Tanh(), MSE(), 4)
     fine = max(max(e.values()) for e in gradient_check(net, x, t))
-    coarse = max(max(e.values()) for e in gradient_check(net, x, t, eps=1e-1))
-    assert fine < 1e-7 and 1e-5 < coarse < 1e-1  # central differences err by O(eps^2)
+    coarse = max(max(e.values()) for e in gradient_check(net, x, t, h=1e-1))
+    assert fine < 1e-7 and 1e-5 < coarse < 1e-1  # central differences err by O(h^2)
 
 
 def test_zero_gradients_give_zero_not_nan():

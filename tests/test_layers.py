@@ -91,10 +91,12 @@ def test_activation_that_is_not_an_activation(bad):
         Layer(3, 2, bad)
 
 
-@pytest.mark.parametrize(("ins", "outs"), [(0, 2), (3, -1), (2.5, 2), ("3", 2), (3, None)],
+@pytest.mark.parametrize(("ins", "outs", "error"),
+                         [(0, 2, ValueError), (3, -1, ValueError), (2.5, 2, TypeError),
+                          ("3", 2, TypeError), (3, None, TypeError), (True, 2, TypeError)],
                          ids=str)
-def test_sizes_must_be_positive_integers(ins, outs):
-    with pytest.raises(ValueError, match=r"must be a positive integer, got"):
+def test_sizes_must_be_positive_integers(ins, outs, error):
+    with pytest.raises(error, match=r"must be a positive integer, got"):
         Layer(ins, outs, Relu())
 
 

@@ -107,15 +107,28 @@ def test_fused_dz_survives_saturation():
     np.testing.assert_array_equal(dz, [[1.0], [-1.0]])
 
 
-@pytest.mark.parametrize(("loss", "act"), [(CrossEntropy(), Sigmoid()), (MSE(), Softmax()),
-                                           (BinaryCrossEntropy(), Tanh())],
-                         ids=["Sigmoid+CrossEntropy", "Softmax+MSE", "Tanh+BinaryCrossEntropy"])
+@pytest.mark.parametrize(("loss", "act"), [(CrossEntropy(), Identity()), (MSE(), Softmax()),
+                                           (BinaryCrossEntropy(), Identity())],
+                         ids=["Identity+CrossEntropy", "Softmax+MSE",
+                              "Identity+BinaryCrossEntropy"])
 def test_dz_falls_back_to_the_chain_rule(loss, act):
+    # Identity fed with z that are already probabilities: valid input with no fused form.
     rng = np.random.default_rng(4)
-    z = rng.normal(size=(3, 4))
+    z = Softmax().f(rng.normal(size=(3, 4)))
     t = one_hot(rng, 3, 4)
     y = act.f(z)
     np.testing.assert_array_equal(loss.dz(act, z, y, t), act.backward(z, loss.dloss(y, t)))
+
+
+@pytest.mark.parametrize(("loss", "act"), [(CrossEntropy(), Sigmoid()),
+                                           (BinaryCrossEntropy(), Tanh())],
+                         ids=["Sigmoid+CrossEntropy", "Tanh+BinaryCrossEntropy"])
+def test_outputs_outside_the_losss_contract_are_refused(loss, act):
+    # Sigmoid columns do not sum to 1; Tanh gives negative "probabilities".
+    rng = np.random.default_rng(4)
+    z = rng.normal(size=(3, 4))
+    with pytest.raises(ValueError, match=r"y_pred"):
+        loss.dz(act, z, act.f(z), one_hot(rng, 3, 4))
 
 
 # --- known values ---------------------------------------------------------------------------
@@ -192,13 +205,15 @@ def test_float32_predictions_and_integer_targets_stay_float32(loss):
     z32 = np.random.default_rng(6).normal(size=(3, 4)).astype(np.float32)
     assert loss.dz(act, z32, act.f(z32), t_int).dtype == np.float32
     assert type(loss.loss(y32, t_int)) is float
-    assert loss.dloss(np.array([[1, 0]]), np.array([[0, 0]])).dtype == np.float64
+    assert loss.dloss(np.array([[1], [0]]), np.array([[1], [0]])).dtype == np.float64
 
 
 @pytest.mark.parametrize("loss", LOSSES, ids=repr)
 def test_caller_arrays_are_not_modified(loss):
     y, t = example(loss, (3, 4), seed=7)
     y[0, 0] = 0.0  # would be clipped if the loss clipped in place
+    if isinstance(loss, CrossEntropy):
+        y /= y.sum(axis=0)  # still a distribution, with a 0
     y0, t0 = y.copy(), t.copy()
     z = np.random.default_rng(7).normal(size=(3, 4))
     z0 = z.copy()

@@ -267,10 +267,11 @@ def test_fit_defaults_to_sgd_with_lr_0_1():
 
 @pytest.mark.parametrize("batch_size", [1, 7, 40], ids=lambda b: f"batch_size={b}")
 def test_epoch_loss_is_the_mean_over_every_example(batch_size):
-    # With lr = 0 nothing moves, so every mini-batch sees the same net and the epoch's loss,
-    # weighted by batch size (the last batch of 40 in 7s is short), is the loss of all 40.
+    # With lr = 1e-300 (lr must be > 0) nothing moves by more than ~1e-300, so every
+    # mini-batch sees the same net and the epoch's loss, weighted by batch size (the last
+    # batch of 40 in 7s is short), is the loss of all 40.
     net, x, t, _ = fit_problem()
-    history = net.fit(x, t, epochs=2, batch_size=batch_size, lr=0.0, progress=False)
+    history = net.fit(x, t, epochs=2, batch_size=batch_size, lr=1e-300, progress=False)
     np.testing.assert_allclose(history["loss"], [net.loss(net.forward(x), t)] * 2, rtol=1e-12)
 
 
@@ -453,6 +454,8 @@ def test_bad_x_is_refused_by_forward(call, x, message):
 @pytest.mark.parametrize("call", list(WITH_X_AND_T.values()), ids=list(WITH_X_AND_T))
 @pytest.mark.parametrize(("x", "message"), BAD_X, ids=BAD_X_IDS)
 def test_bad_x_is_refused_with_targets(call, x, message):
+    if call is WITH_X_AND_T["fit validation"]:  # the message names the argument: x_val
+        message = re.sub(r"\b([xt]) ", r"\1_val ", message)
     net = small_net()
     before = weights(net)
     t = np.ones((1, x.shape[-1]))
@@ -465,6 +468,8 @@ def test_bad_x_is_refused_with_targets(call, x, message):
 @pytest.mark.parametrize("call", list(WITH_X_AND_T.values()), ids=list(WITH_X_AND_T))
 @pytest.mark.parametrize(("t", "message"), BAD_T, ids=BAD_T_IDS)
 def test_bad_t_is_refused(call, t, message):
+    if call is WITH_X_AND_T["fit validation"]:  # x_val and t_val
+        message = re.sub(r"\b([xt]) ", r"\1_val ", message)
     net = small_net()
     before = weights(net)
     with pytest.raises(ValueError, match=message):
