@@ -15,10 +15,14 @@ with the reason and the fix, except under ``CI=true``, where it fails: CI must n
 pass by skipping the browser suite. ``NNLIB_CHROMIUM=/path/to/chromium`` overrides the
 search. Never ``playwright install``: browser downloads are impossible on the project's
 machines; ``make test`` installs Debian's ``chromium`` (scripts/install-browser.sh).
+
+Notebook kernels (nbval) that die before their first reply are started again: see
+``retry_kernel_start``.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import shutil
@@ -127,6 +131,45 @@ def chromium_executable() -> str:
 def chromium_launch_options(chromium_executable: str) -> dict:
     """Keyword arguments for Playwright's ``p.chromium.launch(**options)``."""
     return {"executable_path": chromium_executable, "args": list(CHROMIUM_ARGS)}
+
+
+# --------------------------------------------------------------------------------------------
+# Notebook kernels
+
+KERNEL_START_ATTEMPTS = 3
+
+
+def retry_kernel_start(start, attempts=KERNEL_START_ATTEMPTS):
+    """Wrap a kernel start function so that a kernel which fails to start is started again.
+
+    When two pytest-xdist workers start kernels at the same moment, a kernel can die before it
+    answers its first request ("Kernel died before replying to kernel_info"): each process
+    picks free ports for its kernel by briefly binding them, and the other process's kernel
+    can take one in between. jupyter_client reports this, and a kernel that does not answer
+    within the start-up timeout, as RuntimeError, after shutting that kernel down; a fresh
+    kernel with fresh ports then starts cleanly. Nothing has run in it yet, so a retry cannot
+    hide an error in a notebook.
+    """
+
+    @functools.wraps(start)
+    def start_with_retries(*args, **kwargs):
+        for attempt in range(1, attempts + 1):
+            try:
+                return start(*args, **kwargs)
+            except RuntimeError:
+                if attempt == attempts:
+                    raise
+
+    return start_with_retries
+
+
+def pytest_configure(config):
+    """nbval starts each notebook's kernel with nbval.kernel.start_new_kernel: retry it."""
+    if config.pluginmanager.hasplugin("nbval"):
+        import nbval.kernel
+
+        if not hasattr(nbval.kernel.start_new_kernel, "__wrapped__"):
+            nbval.kernel.start_new_kernel = retry_kernel_start(nbval.kernel.start_new_kernel)
 
 
 # Hypothesis: no per-example deadline (two xdist workers share two cores, so timings jitter);
