@@ -17,7 +17,14 @@ from pathlib import Path
 import nbval.kernel
 import pytest
 import yaml
-from conftest import CHROMIUM_ARGS, KERNEL_START_ATTEMPTS, find_chromium, in_ci, retry_kernel_start
+from conftest import (
+    CHROMIUM_ARGS,
+    KERNEL_START_ATTEMPTS,
+    find_chromium,
+    in_ci,
+    retry_kernel_start,
+    work_unit,
+)
 from nbval.plugin import get_sanitize_patterns
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -181,3 +188,20 @@ def test_the_tested_book_is_built_without_executing(tmp_path):
     ours["execute"]["execute_notebooks"] = "force"
     ours["sphinx"]["local_extensions"] = book["sphinx"]["local_extensions"]
     assert ours == book  # nothing else differs
+
+
+@pytest.mark.parametrize(
+    ("nodeid", "unit"),
+    [
+        ("book/03_layers.ipynb::Cell 12", "book/03_layers.ipynb"),
+        ("tests/test_layers.py::test_shapes[2-3]", "tests/test_layers.py"),
+        ("tests/test_explore.py::test_page_grid_values", "tests/test_explore.py"),
+        ("tests/browser/test_pages.py::test_page_loads[book/03_layers.html]",
+         "tests/browser/test_pages.py::book/03_layers.html"),
+        ("tests/browser/test_pages.py::test_no_console_errors[search.html]",
+         "tests/browser/test_pages.py::search.html"),
+        ("tests/browser/test_pages.py::test_search_works_offline", "tests/browser/test_pages.py"),
+    ],
+)
+def test_work_units_keep_notebooks_and_modules_together_and_split_pages(nodeid, unit):
+    assert work_unit(nodeid) == unit
