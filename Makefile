@@ -1,12 +1,12 @@
 # Two commands do everything, from a fresh clone with only python3 (3.10+) installed:
 #
 #   make book   build the HTML book into _build/html, executing every notebook (any warning fails)
-#   make test   ruff; then, at the same time, pytest over tests/ and the book's notebooks (nbval
-#               re-executes each one and compares every output with the committed one, strictly)
-#               and the book built from those committed outputs into _build/html (execution off,
-#               so no notebook runs twice); then the browser suite (tests/browser/: every page
-#               of that build in headless Chromium; skipped without Chromium, except under
-#               CI=true, where that fails)
+#   make test   ruff; then, at the same time: pytest over tests/ and the book's notebooks (nbval
+#               re-executes each one and compares every output with the committed one,
+#               strictly); and the book built from those committed outputs into _build/html
+#               (execution off, so no notebook runs twice), then the browser suite on it
+#               (tests/browser/: every page in headless Chromium; skipped without Chromium,
+#               except under CI=true, where that fails)
 #
 # Both create .venv and install requirements-dev.txt (a reader's requirements.txt plus the
 # book build and the tests) on first use, and again only when requirements.txt,
@@ -61,8 +61,7 @@ help:
 	@echo "make venv       create .venv and install requirements-dev.txt"
 	@echo "make clean      remove the build output and caches (keeps .venv)"
 	@echo "make distclean  clean, and remove .venv too"
-	@echo "The steps of make test, one at a time: test-notebooks-and-units, book-no-execute,"
-	@echo "test-browser (the last checks what book-no-execute or make book left in _build/html)"
+	@echo "make test's parts: test-notebooks-and-units, test-browser (on book-no-execute's build)"
 
 # --- the environment ---------------------------------------------------------------------
 # uv creates and fills .venv in seconds where pip takes about a minute. A uv on PATH is used;
@@ -91,7 +90,7 @@ book: $(STAMP)
 	@echo "The book is in _build/html/index.html"
 
 # The same book from the committed outputs, execution off (scripts/book_config.py): what make
-# test checks in the browser, while nbval re-executes every notebook and proves those outputs.
+# test checks in the browser, while its nbval run re-executes every notebook and proves them.
 book-no-execute: $(STAMP)
 	$(BIN)/python scripts/book_config.py _build/config-no-execute.yml
 	@echo "Building the book from the committed outputs (log: _build/book-build.log)"
@@ -106,17 +105,20 @@ lint: $(STAMP)
 browser:
 	bash scripts/install-browser.sh
 
-# Measured on 2 cores (README): running the build beside pytest costs the build's CPU time
-# only, and the browser tests need it finished.
+# make test: after ruff, two pytest runs at the same time, so that the two cores stay busy to
+# the end: tests/ and the notebooks; and, as soon as the book is built from the committed
+# outputs, the browser tests on it. Each prints its report when it ends (--output-sync).
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(MAKE) --no-print-directory -j3 test-notebooks-and-units book-no-execute browser
-	$(MAKE) --no-print-directory test-browser
+	@echo "pytest over tests/ and every notebook, beside the book build and then the browser tests"
+	$(MAKE) --no-print-directory --jobs=3 --output-sync=target test-notebooks-and-units test-browser
 
 test-notebooks-and-units: $(STAMP)
 	$(PYTEST) $(PYTEST_ARGS) $(NBVAL_ARGS) --ignore=tests/browser
 
-test-browser: $(STAMP)
+# The browser suite on the book as make test builds it. To check another build, say make
+# book's: NNLIB_BOOK_HTML=_build/html .venv/bin/pytest tests/browser
+test-browser: book-no-execute browser
 	NNLIB_BOOK_HTML=_build/html $(PYTEST) $(PYTEST_ARGS) tests/browser
 
 clean:
