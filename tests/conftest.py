@@ -28,6 +28,7 @@ import importlib.util
 import os
 import re
 import shutil
+import warnings
 from pathlib import Path
 
 import pytest
@@ -158,9 +159,12 @@ def retry_kernel_start(start, attempts=KERNEL_START_ATTEMPTS):
         for attempt in range(1, attempts + 1):
             try:
                 return start(*args, **kwargs)
-            except RuntimeError:
+            except RuntimeError as error:
                 if attempt == attempts:
                     raise
+                # said in the warnings summary, so that a machine where it happens often shows
+                warnings.warn(f"kernel start {attempt} of {attempts} failed ({error}); "
+                              "starting a fresh kernel", stacklevel=2)
 
     return start_with_retries
 
