@@ -50,13 +50,14 @@ NBVAL_ARGS  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_san
                --nbval-cell-timeout 300
 BUILD_FLAGS := -W -n --keep-going --all
 
-.PHONY: help book test lint venv browser test-notebooks-and-units book-no-execute \
+.PHONY: help book execute test lint venv browser test-notebooks-and-units book-no-execute \
         test-browser clean distclean
 
 help:
 	@echo "make book       build the HTML book into _build/html, executing every notebook"
 	@echo "make test       ruff, pytest (tests/ and every notebook, nbval), and the browser tests"
 	@echo "                on the book built from the committed outputs"
+	@echo "make execute    re-execute the chapters in place (NOTEBOOKS=book/02_forward_pass.ipynb)"
 	@echo "make lint       ruff only"
 	@echo "make venv       create .venv and install requirements-dev.txt"
 	@echo "make clean      remove the build output and caches (keeps .venv)"
@@ -88,6 +89,13 @@ venv: $(STAMP)
 book: $(STAMP)
 	$(BIN)/jupyter-book build . $(BUILD_FLAGS)
 	@echo "The book is in _build/html/index.html"
+
+# After an intended change to what the book prints: re-execute the chapters in place, in the
+# environment make test checks them in (one BLAS thread, the same BLAS kernel), then commit them.
+# One chapter: make execute NOTEBOOKS=book/02_forward_pass.ipynb
+NOTEBOOKS ?= $(wildcard book/*.ipynb)
+execute: $(STAMP)
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace $(NOTEBOOKS)
 
 # The same book from the committed outputs, execution off (scripts/book_config.py): what make
 # test checks in the browser, while its nbval run re-executes every notebook and proves them.
