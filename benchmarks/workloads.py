@@ -1,4 +1,4 @@
-"""What benchmarks/run.py measures, and the worker process that measures it.
+"""What benchmarks/run.py measures: the configurations, nnlib's contenders, its memory.
 
 Each configuration is a multilayer perceptron with ReLU hidden layers, trained by plain SGD:
 
