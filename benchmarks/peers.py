@@ -7,10 +7,12 @@ of that library would write it: PyTorch fuses the output activation into its los
 tensors; scikit-learn gets alpha=0 (no L2 term) and momentum=0 so that it does plain SGD, as
 nnlib does. Importing this module imports neither library: a worker that hosts no peer never
 loads them, and a missing library raises ImportError, which run.py reports as skipped.
+It imports benchmarks/workloads.py (the configurations and data) and nothing imports it but
+benchmarks/worker.py.
 """
 
 import numpy as np
-from workloads import CONFIGS, LR, Contender, data
+from workloads import CONFIGS, LR, Contender, data, maxrss_mb, rss_mb
 
 
 class TorchStep(Contender):
@@ -82,17 +84,16 @@ def _torch_model(sizes, x, c):
     return model, torch.nn.CrossEntropyLoss(), X, torch.from_numpy(c)
 
 
-def memory(X, c, batch, epochs):
-    """ru_maxrss growth of a PyTorch training loop (shuffled mini-batches, SGD), in MB.
-
-    X is (m, n_x) row-major, as PyTorch takes it (torch.from_numpy shares its memory).
-    """
+def memory(m, epochs):
+    """ru_maxrss growth, in MB, of a PyTorch training loop (shuffled mini-batches, SGD) on
+    configuration b, float32: measured as workloads.memory measures nnlib's."""
     import gc
 
     import torch
-    from workloads import CONFIGS, _maxrss_mb, _rss_mb
     torch.set_num_threads(1)
-    model, loss_function, X, T = _torch_model(CONFIGS["b"]["sizes"], X.T, c)
+    x, _, c = data("b", np.float32, m, rowmajor=True)  # x.T is (m, n_x), row-major: no copy
+    batch = CONFIGS["b"]["batch"]
+    model, loss_function, X, T = _torch_model(CONFIGS["b"]["sizes"], x, c)
     optimizer = torch.optim.SGD(model.parameters(), lr=LR)
     generator = torch.Generator().manual_seed(0)
     m = X.shape[0]
@@ -100,11 +101,11 @@ def memory(X, c, batch, epochs):
     loss_function(model(X[:batch]), T[:batch]).backward()
     optimizer.step()
     gc.collect()
-    before, max_before = _rss_mb(), _maxrss_mb()
+    before, max_before = rss_mb(), maxrss_mb()
     for _ in range(epochs):
         for idx in torch.randperm(m, generator=generator).split(batch):
             optimizer.zero_grad(set_to_none=True)
             loss_function(model(X[idx]), T[idx]).backward()
             optimizer.step()
-    return {"mb": _maxrss_mb() - before, "setup_slack_mb": max_before - before,
+    return {"mb": maxrss_mb() - before, "setup_slack_mb": max_before - before,
             "method": "ru_maxrss delta, fresh process"}

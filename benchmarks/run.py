@@ -5,7 +5,8 @@
     python benchmarks/run.py --book --tests     # also time building the book and the test suite
     python benchmarks/run.py --quick --no-peers --out /tmp/results.json   # a smoke run, seconds
 
-What is measured (benchmarks/workloads.py has the details, benchmarks/peers.py the peers):
+What is measured (benchmarks/workloads.py has the details, benchmarks/peers.py the peers;
+benchmarks/worker.py is the process that times them):
   step    one SGD training step (forward, backward, update) of 2-16-16-1 (batch 32),
           784-256-128-10 (batch 128) and 784-1024-1024-10 (batch 512), float32 and float64,
           on one thread and on all threads; nnlib as NeuralNet.fit runs it, NeuralNet.train's
@@ -18,7 +19,7 @@ What is measured (benchmarks/workloads.py has the details, benchmarks/peers.py t
   memory  training 784-256-128-10 float32 for two epochs, beyond the data and the model:
           tracemalloc's peak of NumPy allocations, and ru_maxrss deltas of fresh processes.
   slider  retrain-and-redraw latency of the explorers (benchmarks/slider_latency.py).
-  --book, --tests   wall-clock time of `jupyter-book build --all` and of the test suite.
+  --book, --tests   wall-clock time of `jupyter-book build --all` and of `make test`.
 
 Timing: contenders are interleaved round by round (rotating their order) and the tables give
 medians over rounds; a ratio is the median of the per-round ratios, so drift on a shared machine
@@ -57,13 +58,13 @@ SWITCH_PAUSE = 0.2  # s between two workers' turns: idle BLAS/OpenMP threads spi
 
 
 class Worker:
-    """A benchmarks/workloads.py worker process with its BLAS thread count fixed."""
+    """A benchmarks/worker.py process with its BLAS thread count fixed."""
 
     def __init__(self, threads, name):
         env = dict(os.environ, **{var: str(threads) for var in THREAD_VARS})
         self.name, self.threads = name, threads
         self.process = subprocess.Popen(
-            [sys.executable, str(HERE / "workloads.py"), "worker", str(threads)],
+            [sys.executable, str(HERE / "worker.py"), "serve", str(threads)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=HERE)
 
     def ask(self, **request):
@@ -150,11 +151,59 @@ def start_workers(threads, peers):
     return workers
 
 
+def step_row(name, dtype, threads, timings):
+    """One row of the step table, computed from the timings of one interleaved measurement.
+
+    timings: {"nnlib": ..., "nnlib_train": ..., "gemm": ..., "torch": ...}, each as interleave
+    returns it ({"wall": [s per call, one per round], "cpu": [...], "n": calls per block}) or
+    {"status": "skipped (...)"}. Pure arithmetic: tests/test_benchmarks.py feeds it numbers.
+    """
+    sizes, batch = CONFIGS[name]["sizes"], CONFIGS[name]["batch"]
+    nn, gemm, torch = timings["nnlib"], timings["gemm"], timings["torch"]
+    step, gemm_s = median(nn), median(gemm)
+    return {
+        "config": name, "label": label(name), "sizes": sizes, "batch": batch,
+        "dtype": dtype, "threads": threads, "params": params(sizes),
+        "flops_6pb": flops_6pb(sizes, batch),
+        "flops_executed": flops_executed(sizes, batch),
+        "rounds": len(nn.get("wall", [])), "calls_per_block": nn.get("n"),
+        "nnlib_ms": _scale(step, 1e3), "nnlib_cpu_ms": _scale(median(nn, "cpu"), 1e3),
+        "nnlib_status": status(nn),
+        "train_ms": _scale(median(timings["nnlib_train"]), 1e3),
+        "train_overhead": _minus1(ratio(timings["nnlib_train"], nn)),
+        "samples_per_s": batch / step if step else None,
+        "gflops": flops_6pb(sizes, batch) / step / 1e9 if step else None,
+        "gemm_ms": _scale(gemm_s, 1e3),
+        "peak_gflops": flops_executed(sizes, batch) / gemm_s / 1e9 if gemm_s else None,
+        "pct_peak": ratio(gemm, nn),
+        "pct_peak_cpu": ratio(gemm, nn, "cpu") if threads == 1 else None,
+        "pct_peak_6pb": (ratio(gemm, nn) * flops_6pb(sizes, batch)
+                         / flops_executed(sizes, batch)) if gemm_s and step else None,
+        "torch_ms": _scale(median(torch), 1e3), "torch_status": status(torch),
+        "ratio_torch": ratio(nn, torch),
+        "ratio_torch_cpu": ratio(nn, torch, "cpu") if threads == 1 else None,
+        "rounds_ms": {kind: [1e3 * v for v in t.get("wall", [])] for kind, t in timings.items()},
+        "rounds_cpu_ms": {kind: [1e3 * v for v in t.get("cpu", [])]
+                          for kind, t in timings.items()},
+    }
+
+
+def epoch_row(name, dtype, threads, m, nn, sk):
+    """One row of the epoch table from the timings of nnlib's and scikit-learn's epochs."""
+    return {"config": name, "label": label(name), "dtype": dtype, "threads": threads,
+            "examples": m, "rounds": len(nn.get("wall", [])),
+            "nnlib_s": median(nn), "nnlib_status": status(nn),
+            "sklearn_s": median(sk), "sklearn_status": status(sk),
+            "ratio_sklearn": ratio(nn, sk),
+            "ratio_sklearn_cpu": ratio(nn, sk, "cpu") if threads == 1 else None,
+            "rounds_s": {"nnlib": nn.get("wall", []), "sklearn": sk.get("wall", [])},
+            "rounds_cpu_s": {"nnlib": nn.get("cpu", []), "sklearn": sk.get("cpu", [])}}
+
+
 def bench_steps(threads, workers, args):
     rows = []
     kinds = ["nnlib", "nnlib_train", "gemm"] + (["torch"] if args.peers else [])
     for name in CONFIGS:
-        sizes, batch = CONFIGS[name]["sizes"], CONFIGS[name]["batch"]
         for dtype in args.dtypes:
             specs = {f"{kind}-{name}-{dtype}": (workers[kind], {"kind": kind, "config": name,
                                                                "dtype": dtype})
@@ -162,35 +211,7 @@ def bench_steps(threads, workers, args):
             res = interleave(specs, workers, args.rounds, args.block)
             get = {kind: res.get(f"{kind}-{name}-{dtype}", {"status": "skipped (--no-peers)"})
                    for kind in ("nnlib", "nnlib_train", "gemm", "torch")}
-            nn, gemm, torch = get["nnlib"], get["gemm"], get["torch"]
-            step = median(nn)
-            gemm_s = median(gemm)
-            row = {
-                "config": name, "label": label(name), "sizes": sizes, "batch": batch,
-                "dtype": dtype, "threads": threads, "params": params(sizes),
-                "flops_6pb": flops_6pb(sizes, batch),
-                "flops_executed": flops_executed(sizes, batch),
-                "rounds": len(nn.get("wall", [])), "calls_per_block": nn.get("n"),
-                "nnlib_ms": _scale(step, 1e3), "nnlib_cpu_ms": _scale(median(nn, "cpu"), 1e3),
-                "nnlib_status": status(nn),
-                "train_ms": _scale(median(get["nnlib_train"]), 1e3),
-                "train_overhead": _minus1(ratio(get["nnlib_train"], nn)),
-                "samples_per_s": batch / step if step else None,
-                "gflops": flops_6pb(sizes, batch) / step / 1e9 if step else None,
-                "gemm_ms": _scale(gemm_s, 1e3),
-                "peak_gflops": flops_executed(sizes, batch) / gemm_s / 1e9 if gemm_s else None,
-                "pct_peak": ratio(gemm, nn),
-                "pct_peak_cpu": ratio(gemm, nn, "cpu") if threads == 1 else None,
-                "pct_peak_6pb": (ratio(gemm, nn) * flops_6pb(sizes, batch)
-                                 / flops_executed(sizes, batch)) if gemm_s and step else None,
-                "torch_ms": _scale(median(torch), 1e3), "torch_status": status(torch),
-                "ratio_torch": ratio(nn, torch),
-                "ratio_torch_cpu": ratio(nn, torch, "cpu") if threads == 1 else None,
-                "rounds_ms": {kind: [1e3 * v for v in get[kind].get("wall", [])]
-                              for kind in get},
-                "rounds_cpu_ms": {kind: [1e3 * v for v in get[kind].get("cpu", [])]
-                                  for kind in get},
-            }
+            row = step_row(name, dtype, threads, get)
             rows.append(row)
             _progress(f"step {row['label']} {dtype} {threads} thread(s): nnlib "
                       f"{_fmt(row['nnlib_ms'], '.3f')} ms, torch {_fmt(row['torch_ms'], '.3f')}"
@@ -210,15 +231,7 @@ def bench_epochs(threads, workers, args):
             res = interleave(specs, workers, args.epoch_rounds, 0.0)
             nn = res[f"nnlib_epoch-{name}-{dtype}"]
             sk = res.get(f"sklearn_epoch-{name}-{dtype}", {"status": "skipped (--no-peers)"})
-            rows.append({"config": name, "label": label(name), "dtype": dtype,
-                         "threads": threads, "examples": m, "rounds": len(nn.get("wall", [])),
-                         "nnlib_s": median(nn), "nnlib_status": status(nn),
-                         "sklearn_s": median(sk), "sklearn_status": status(sk),
-                         "ratio_sklearn": ratio(nn, sk),
-                         "ratio_sklearn_cpu": ratio(nn, sk, "cpu") if threads == 1 else None,
-                         "rounds_s": {"nnlib": nn.get("wall", []), "sklearn": sk.get("wall", [])},
-                         "rounds_cpu_s": {"nnlib": nn.get("cpu", []),
-                                          "sklearn": sk.get("cpu", [])}})
+            rows.append(epoch_row(name, dtype, threads, m, nn, sk))
             _progress(f"epoch {label(name)} {dtype} {threads} thread(s): nnlib "
                       f"{_fmt(median(nn), '.3f')} s, scikit-learn {_fmt(median(sk), '.3f')} s "
                       f"({status(sk)})")
@@ -226,7 +239,7 @@ def bench_epochs(threads, workers, args):
 
 
 def bench_memory(args):
-    """Fresh one-thread processes, one per measurement (benchmarks/workloads.py memory)."""
+    """Fresh one-thread processes, one per measurement (benchmarks/worker.py memory)."""
     kinds = ["nnlib_fit", "nnlib_fit_rss", "nnlib_fit_rowmajor", "nnlib_fit_rowmajor_rss",
              "nnlib_steps", "nnlib_steps_rss"]
     kinds += ["torch_rss"] if args.peers else []
@@ -235,7 +248,7 @@ def bench_memory(args):
            "epochs": args.memory_epochs,
            "data_mb": args.memory_m * (784 + 10) * 4 / 2**20}
     for kind in kinds:
-        done = subprocess.run([sys.executable, str(HERE / "workloads.py"), "memory", kind,
+        done = subprocess.run([sys.executable, str(HERE / "worker.py"), "memory", kind,
                                str(args.memory_m), str(args.memory_epochs)],
                               capture_output=True, text=True, env=env, cwd=HERE)
         if done.returncode == 0:
@@ -252,7 +265,7 @@ def bench_memory(args):
 def bench_slider(args):
     if not (HERE / "slider_latency.py").exists():
         return {"status": "missing (benchmarks/slider_latency.py does not exist)"}
-    done = subprocess.run([sys.executable, str(HERE / "workloads.py"), "slider",
+    done = subprocess.run([sys.executable, str(HERE / "worker.py"), "slider",
                            str(args.slider_changes)], capture_output=True, text=True, cwd=HERE,
                           env=dict(os.environ, MPLBACKEND="Agg"))
     for line in done.stdout.splitlines():
@@ -279,10 +292,8 @@ def bench_book():
 
 
 def bench_tests():
-    return timed_command([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                          "-n", "2", "--dist", "loadfile", "--nbval", "--nbval-current-env",
-                          "--nbval-sanitize-with", "tests/nbval_sanitize.cfg",
-                          "--nbval-cell-timeout", "300"], ROOT)
+    """The README's test command (scripts/time_ci.sh times its phases on a fresh clone)."""
+    return timed_command(["make", "test"], ROOT)
 
 
 def targets(steps, epochs, memory):

@@ -1,4 +1,4 @@
-"""What benchmarks/run.py measures, and the worker process that measures it.
+"""What benchmarks/run.py measures: the configurations, nnlib's contenders, its memory.
 
 Each configuration is a multilayer perceptron with ReLU hidden layers, trained by plain SGD:
 
@@ -11,18 +11,14 @@ A *contender* is something that can be timed in blocks of calls: one nnlib train
 GEMMs of that step alone (the BLAS limit), a PyTorch step (benchmarks/peers.py), an epoch of
 nnlib's ``fit`` or of scikit-learn's ``MLPClassifier.partial_fit``.
 
-run.py starts workers (``python benchmarks/workloads.py worker --threads N``) and talks to them
-in JSON lines on stdin/stdout, so that it can interleave contenders that must not share a
-process (PyTorch and two-thread NumPy, PERF_NOTES.md) while only one of them runs at a time.
-The BLAS thread count is fixed before NumPy loads (OPENBLAS_NUM_THREADS etc., set by run.py)
-and enforced again with threadpoolctl; the worker reports what threadpoolctl sees.
+The modules import one way: workloads.py (this file: what is measured, nnlib only) <- peers.py
+(the PyTorch and scikit-learn equivalents) <- worker.py (the process that times them) <- run.py
+(the command that starts workers and prints the tables).
 """
 
 import gc
-import json
 import os
 import resource
-import sys
 import time
 import tracemalloc
 
@@ -179,21 +175,6 @@ class NnlibEpoch(Contender):
             p[...] = p0
 
 
-def make(spec):
-    """A contender from its description {"kind": ..., "config": ..., "dtype": ..., "m": ...}."""
-    kind, name, dtype = spec["kind"], spec["config"], DTYPES[spec["dtype"]]
-    if kind == "nnlib":
-        return NnlibStep(name, dtype)
-    if kind == "nnlib_train":
-        return NnlibStep(name, dtype, public=True)
-    if kind == "gemm":
-        return Gemms(name, dtype)
-    if kind == "nnlib_epoch":
-        return NnlibEpoch(name, dtype, spec["m"])
-    import peers  # only workers that host a peer import it (and torch or sklearn)
-    return peers.make(kind, name, dtype, spec.get("m"))
-
-
 def time_block(contender, n):
     """Wall-clock and CPU seconds of n calls (after an untimed reset)."""
     contender.reset()
@@ -204,74 +185,13 @@ def time_block(contender, n):
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def blas_info():
-    """What threadpoolctl sees: library, kernel architecture and thread count of each pool."""
-    try:
-        from threadpoolctl import threadpool_info
-    except ImportError:
-        return [{"error": "threadpoolctl not installed"}]
-    keep = ("user_api", "internal_api", "version", "architecture", "num_threads",
-            "threading_layer")
-    return [{k: pool.get(k) for k in keep} for pool in threadpool_info()]
-
-
-def worker(threads):
-    """Serve requests from run.py: one JSON object per line in, one per line out."""
-    out = sys.stdout
-    sys.stdout = sys.stderr  # nothing but replies on the pipe
-    try:
-        from threadpoolctl import threadpool_limits
-        threadpool_limits(threads)
-    except ImportError:
-        pass  # the environment variables run.py set already fix the thread count
-    contenders = {}
-    for line in sys.stdin:
-        request = json.loads(line)
-        op = request["op"]
-        try:
-            if op == "setup":
-                contender = make(request["spec"])
-                if hasattr(contender, "threads"):
-                    contender.threads(threads)
-                start = time.perf_counter()
-                contender.run()  # warm-up, and a first estimate of one call's time
-                contenders[request["key"]] = contender
-                reply = {"seconds": time.perf_counter() - start}
-            elif op == "time":
-                wall, cpu = time_block(contenders[request["key"]], request["n"])
-                reply = {"wall": wall, "cpu": cpu}
-            elif op == "drop":
-                contenders.pop(request["key"], None)
-                reply = {}
-            elif op == "info":
-                reply = {"blas": blas_info(), "peers": _peer_versions()}
-            elif op == "quit":
-                break
-            else:
-                reply = {"error": f"unknown op {op!r}"}
-        except ImportError as error:
-            reply = {"skipped": f"skipped (not installed: {error.name})"}
-        except Exception as error:  # reported in the table, never hidden
-            reply = {"error": f"{type(error).__name__}: {error}"}
-        out.write(json.dumps(reply) + "\n")
-        out.flush()
-
-
-def _peer_versions():
-    versions = {}
-    for module in ("torch", "sklearn"):
-        if module in sys.modules:
-            versions[module] = sys.modules[module].__version__
-    return versions
-
-
-def _rss_mb():
+def rss_mb():
     """Resident set size now, in MB (Linux /proc)."""
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def _maxrss_mb():
+def maxrss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
@@ -285,14 +205,10 @@ def memory(kind, m, epochs):
         row-major X, the layout fit shuffles in, so fit need not copy it);
       nnlib_steps: the same for fit's inner loop alone (mini-batch steps, no input checks);
       *_rss: ru_maxrss after training minus the resident size just before it (the whole
-        process: NumPy, BLAS buffers, allocator), for nnlib and for PyTorch.
+        process: NumPy, BLAS buffers, allocator); peers.memory measures PyTorch the same way.
     """
-    rowmajor = "rowmajor" in kind or kind.startswith(("torch", "nnlib_steps"))
-    x, t, c = data("b", np.float32, m, rowmajor=rowmajor)
+    x, t, _ = data("b", np.float32, m, rowmajor="rowmajor" in kind or "steps" in kind)
     batch = CONFIGS["b"]["batch"]
-    if kind.startswith("torch"):
-        import peers
-        return peers.memory(x.T, c, batch, epochs)
     net = network("b", np.float32)
 
     def train():
@@ -313,49 +229,12 @@ def memory(kind, m, epochs):
     net.fit(x[:, :batch], t[:, :batch], epochs=1, optimizer=nnlib.SGD(LR), progress=False)
     gc.collect()
     if kind.endswith("_rss"):
-        before, max_before = _rss_mb(), _maxrss_mb()
+        before, max_before = rss_mb(), maxrss_mb()
         train()
-        return {"mb": _maxrss_mb() - before, "setup_slack_mb": max_before - before,
+        return {"mb": maxrss_mb() - before, "setup_slack_mb": max_before - before,
                 "method": "ru_maxrss delta, fresh process"}
     tracemalloc.start()
     train()
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     return {"mb": peak / 2**20, "method": "tracemalloc peak (NumPy allocations), fresh process"}
-
-
-def slider(changes):
-    """Median slider-change latency of every explorer, from benchmarks/slider_latency.py."""
-    os.environ.setdefault("MPLBACKEND", "Agg")
-    import slider_latency
-
-    from nnlib import explore
-    results = {}
-    for cls in (explore.LearningRateExplorer, explore.InitExplorer, explore.Playground):
-        explorer = cls()
-        explorer.settings()
-        latency, train, cpu = slider_latency.measure(explorer, changes)
-        results[cls.__name__] = {"median_ms": float(np.median(latency)),
-                                 "p90_ms": float(np.percentile(latency, 90)),
-                                 "train_ms": float(np.median(train)),
-                                 "cpu_ms": float(np.median(cpu))}
-    return {"explorers": results, "changes": changes, "bar_ms": slider_latency.BAR_MS,
-            "worst_median_ms": max(r["median_ms"] for r in results.values())}
-
-
-def main():
-    command = sys.argv[1]
-    if command == "worker":
-        worker(int(sys.argv[2]))
-    elif command == "memory":
-        print(json.dumps(memory(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))))
-    elif command == "slider":
-        result = slider(int(sys.argv[2]))
-        sys.stdout.flush()
-        print("\nRESULT " + json.dumps(result))
-    else:
-        sys.exit(f"unknown command {command!r}")
-
-
-if __name__ == "__main__":
-    main()

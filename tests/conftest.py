@@ -15,13 +15,20 @@ with the reason and the fix, except under ``CI=true``, where it fails: CI must n
 pass by skipping the browser suite. ``NNLIB_CHROMIUM=/path/to/chromium`` overrides the
 search. Never ``playwright install``: browser downloads are impossible on the project's
 machines; ``make test`` installs Debian's ``chromium`` (scripts/install-browser.sh).
+
+Notebook kernels (nbval) that die before their first reply are started again: see
+``retry_kernel_start``. Under pytest-xdist (``make test`` runs ``pytest -n 2``) the tests are
+shared out in the units of ``work_unit``, longest first: see ``pytest_xdist_make_scheduler``.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
+import re
 import shutil
+import warnings
 from pathlib import Path
 
 import pytest
@@ -127,6 +134,92 @@ def chromium_executable() -> str:
 def chromium_launch_options(chromium_executable: str) -> dict:
     """Keyword arguments for Playwright's ``p.chromium.launch(**options)``."""
     return {"executable_path": chromium_executable, "args": list(CHROMIUM_ARGS)}
+
+
+# --------------------------------------------------------------------------------------------
+# Notebook kernels
+
+KERNEL_START_ATTEMPTS = 3
+
+
+def retry_kernel_start(start, attempts=KERNEL_START_ATTEMPTS):
+    """Wrap a kernel start function so that a kernel which fails to start is started again.
+
+    When two pytest-xdist workers start kernels at the same moment, a kernel can die before it
+    answers its first request ("Kernel died before replying to kernel_info"): each process
+    picks free ports for its kernel by briefly binding them, and the other process's kernel
+    can take one in between. jupyter_client reports this, and a kernel that does not answer
+    within the start-up timeout, as RuntimeError, after shutting that kernel down; a fresh
+    kernel with fresh ports then starts cleanly. Nothing has run in it yet, so a retry cannot
+    hide an error in a notebook.
+    """
+
+    @functools.wraps(start)
+    def start_with_retries(*args, **kwargs):
+        for attempt in range(1, attempts + 1):
+            try:
+                return start(*args, **kwargs)
+            except RuntimeError as error:
+                if attempt == attempts:
+                    raise
+                # said in the warnings summary, so that a machine where it happens often shows
+                warnings.warn(f"kernel start {attempt} of {attempts} failed ({error}); "
+                              "starting a fresh kernel", stacklevel=2)
+
+    return start_with_retries
+
+
+def pytest_configure(config):
+    """nbval starts each notebook's kernel with nbval.kernel.start_new_kernel: retry it."""
+    if config.pluginmanager.hasplugin("nbval"):
+        import nbval.kernel
+
+        if not hasattr(nbval.kernel.start_new_kernel, "__wrapped__"):
+            nbval.kernel.start_new_kernel = retry_kernel_start(nbval.kernel.start_new_kernel)
+
+
+# --------------------------------------------------------------------------------------------
+# Sharing the tests between pytest-xdist workers
+
+
+def work_unit(nodeid: str) -> str:
+    """The tests one worker runs together: a notebook, a test module, or one page's tests.
+
+    A notebook's cells run in order in one kernel, and a module's module-scoped fixtures are
+    made once, so each stays on one worker. The exception is a browser test parametrized by a
+    page of the book ("...[book/03_layers.html]"): each page is a unit of its own (its tests
+    share one visit to the page), so the pages spread over the workers instead of one module
+    keeping one worker busy for most of the run.
+    """
+    path, _, test = nodeid.partition("::")
+    page = re.search(r"\[([\w./-]+\.html)\]$", test)
+    return f"{path}::{page.group(1)}" if page else path
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """With ``-n N`` (xdist's default ``--dist load``), share out ``work_unit``s in the order of
+    the collection (pytest_collection_modifyitems puts the longest first)."""
+    if config.getvalue("dist") != "load":
+        return None  # an explicit --dist loadfile, each, ... keeps xdist's own scheduler
+    from xdist.scheduler import LoadScopeScheduling
+
+    class WorkUnitScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            return work_unit(nodeid)
+
+    config.option.loadscopereorder = False  # keep our order, not the number of tests per unit
+    return WorkUnitScheduling(config, log)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Notebooks first, the largest first: a notebook's stored outputs grow with what it
+    computes, a fair guess at its running time; the short tests then fill the workers' ends."""
+
+    def notebooks_first(item):
+        path = Path(str(item.path))
+        return (0, -path.stat().st_size) if path.suffix == ".ipynb" else (1, 0)
+
+    items.sort(key=notebooks_first)  # stable: a notebook's cells keep their order
 
 
 # Hypothesis: no per-example deadline (two xdist workers share two cores, so timings jitter);

@@ -1,16 +1,30 @@
-"""Tests for the repository's own set-up: the nbval sanitizer, the browser finder, the book's TOC.
+"""Tests for the repository's own set-up: the nbval sanitizer, kernel start-up, the browser
+finder, the book's TOC, and the configuration `make test` builds the book with.
 
 These guard the promises the test command makes: the sanitizer masks what cannot repeat and
-nothing else, the browser tests find Chromium where they say they do, and every page in the
-table of contents exists.
+nothing else, a kernel that dies at start-up is started again, the browser tests find Chromium
+where they say they do, every page in the table of contents exists, and the book the browser
+tests check is built from the committed outputs, not by executing the notebooks again.
 """
 
+import inspect
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
+import nbval.kernel
 import pytest
-from conftest import CHROMIUM_ARGS, find_chromium, in_ci
+import yaml
+from conftest import (
+    CHROMIUM_ARGS,
+    KERNEL_START_ATTEMPTS,
+    find_chromium,
+    in_ci,
+    retry_kernel_start,
+    work_unit,
+)
 from nbval.plugin import get_sanitize_patterns
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -126,3 +140,82 @@ def test_ci_script_is_strict_and_runs_make_test():
     assert "set -euo pipefail" in script
     assert re.search(r"^make test$", script, re.M)
     assert os.access(ROOT / ".ci" / "run", os.X_OK)
+
+
+def flaky_start(failures):
+    """A kernel start function that dies `failures` times, then starts; it counts its calls."""
+    calls = []
+
+    def start(kernel_name, **kwargs):
+        calls.append(kernel_name)
+        if len(calls) <= failures:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        return f"kernel {kernel_name}"
+
+    return start, calls
+
+
+def test_a_kernel_that_dies_at_start_up_is_started_again():
+    start, calls = flaky_start(failures=KERNEL_START_ATTEMPTS - 1)
+    with pytest.warns(UserWarning, match="Kernel died before replying"):
+        assert retry_kernel_start(start)("python3", cwd="book") == "kernel python3"
+    assert len(calls) == KERNEL_START_ATTEMPTS
+
+
+def test_a_kernel_that_never_starts_fails_the_notebook():
+    start, calls = flaky_start(failures=KERNEL_START_ATTEMPTS)
+    with pytest.raises(RuntimeError, match="Kernel died"), pytest.warns(UserWarning):
+        retry_kernel_start(start)("python3")
+    assert len(calls) == KERNEL_START_ATTEMPTS
+
+
+def test_nbval_starts_its_kernels_through_the_retry():
+    # nbval's RunningKernel looks start_new_kernel up in nbval.kernel at each start, which is
+    # where tests/conftest.py puts the retrying version.
+    assert "start_new_kernel(" in inspect.getsource(nbval.kernel.RunningKernel.__init__)
+    assert hasattr(nbval.kernel.start_new_kernel, "__wrapped__")
+
+
+def test_the_tested_book_is_built_without_executing(tmp_path):
+    out = tmp_path / "config.yml"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "book_config.py"), str(out)],
+                   check=True)
+    ours, book = yaml.safe_load(out.read_text()), yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert book["execute"]["execute_notebooks"] == "force"  # make book runs every notebook
+    assert ours["execute"]["execute_notebooks"] == "off"
+    for name, path in ours["sphinx"]["local_extensions"].items():
+        assert Path(path).is_absolute()
+        assert Path(path) == (ROOT / book["sphinx"]["local_extensions"][name]).resolve()
+    ours["execute"]["execute_notebooks"] = "force"
+    ours["sphinx"]["local_extensions"] = book["sphinx"]["local_extensions"]
+    assert ours == book  # nothing else differs
+
+
+@pytest.mark.parametrize(
+    ("nodeid", "unit"),
+    [
+        ("book/03_layers.ipynb::Cell 12", "book/03_layers.ipynb"),
+        ("tests/test_layers.py::test_shapes[2-3]", "tests/test_layers.py"),
+        ("tests/test_explore.py::test_page_grid_values", "tests/test_explore.py"),
+        ("tests/browser/test_pages.py::test_page_loads[book/03_layers.html]",
+         "tests/browser/test_pages.py::book/03_layers.html"),
+        ("tests/browser/test_pages.py::test_no_console_errors[search.html]",
+         "tests/browser/test_pages.py::search.html"),
+        ("tests/browser/test_pages.py::test_search_works_offline", "tests/browser/test_pages.py"),
+    ],
+)
+def test_work_units_keep_notebooks_and_modules_together_and_split_pages(nodeid, unit):
+    assert work_unit(nodeid) == unit
+
+
+def test_no_test_reads_a_clock():
+    # A test never asserts a timing, a rate or the load: on a shared machine any bound on them
+    # fails some day for no reason. Benchmarks (benchmarks/) print such figures instead.
+    clocks = re.compile(r"perf_counter|time\.time\(|monotonic\(|process_time|getloadavg|timeit")
+    readers = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if clocks.search(line) and path.name != "test_repo_setup.py"
+    ]
+    assert readers == []

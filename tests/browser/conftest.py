@@ -1,10 +1,11 @@
 """Fixtures for the browser tests: the built book, served on 127.0.0.1, seen by Chromium.
 
-    book_site   (session)  Path of the built HTML site (<out>/_build/html). The book is built
-                           ONCE per test run, even under pytest-xdist: the first worker that
-                           asks builds it under a file lock, the others wait and reuse it.
-                           NNLIB_BOOK_HTML=path/to/_build/html tests an existing build instead
-                           (say, after `make book`), which skips the few minutes of building.
+    book_site   (session)  Path of the built HTML site. `make test` builds the book first
+                           and names it: NNLIB_BOOK_HTML=path/to/_build/html tests an existing
+                           build (say, after `make book`). Without it the book is built ONCE
+                           per test run, as `make test` builds it: from the committed outputs,
+                           execution off (scripts/book_config.py); under pytest-xdist the first
+                           worker that asks builds it under a file lock, the others reuse it.
     book_url    (session)  "http://127.0.0.1:<port>/", an http.server over book_site.
     browser     (module)   A headless Playwright Browser: Debian's Chromium with the flags of
                            tests/conftest.py. Module-scoped, so a module that starts its own
@@ -33,7 +34,6 @@ import shutil
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
@@ -44,6 +44,8 @@ FAILURES = ROOT / "_build" / "browser-failures"
 
 # The same flags as `make book`: warnings are errors, nit-picky cross-references, every page.
 BUILD_FLAGS = ["-W", "-n", "--keep-going", "--all"]
+# Writes _config.yml with notebook execution off (the build `make test` checks).
+BOOK_CONFIG = ROOT / "scripts" / "book_config.py"
 
 # Hosts a page may load from. Everything else is aborted and fails the test.
 LOCAL_HOSTS = {"127.0.0.1"}
@@ -100,22 +102,24 @@ def _log_tail(log: Path, lines: int = 60) -> str:
 
 
 def build_book(out: Path, log: Path) -> int:
-    """Run `jupyter-book build` into out/_build/html as `make book` does; return its exit code."""
+    """Build the book into out/_build/html as `make test` does (from the committed outputs,
+    execution off); return jupyter-book's exit code."""
+    config = out / "config-no-execute.yml"
+    subprocess.run([sys.executable, str(BOOK_CONFIG), str(config)], check=True)
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
     command = [str(jupyter_book) if jupyter_book.exists() else "jupyter-book", "build", str(ROOT),
-               "--path-output", str(out), *BUILD_FLAGS]
+               "--config", str(config), "--path-output", str(out), *BUILD_FLAGS]
     env = dict(os.environ)
-    # As in the Makefile: the kernels come from this environment, and a stray MPLBACKEND=Agg
-    # would stop ipykernel choosing its inline backend, dropping every figure from the book.
+    # As in the Makefile: tools come from this environment, and a stray MPLBACKEND=Agg would
+    # change how ipykernel shows figures.
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     env.pop("MPLBACKEND", None)
     with log.open("w") as stream:
         stream.write("$ " + " ".join(command) + "\n")
         stream.flush()
-        start = time.monotonic()
         code = subprocess.run(command, stdout=stream, stderr=subprocess.STDOUT, env=env,
                               cwd=ROOT, stdin=subprocess.DEVNULL).returncode
-        stream.write(f"\n[tests/browser] exit code {code} after {time.monotonic() - start:.0f} s\n")
+        stream.write(f"\n[tests/browser] jupyter-book exit code {code}\n")
     return code
 
 
