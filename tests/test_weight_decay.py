@@ -17,8 +17,9 @@ from nnlib.optimizers import Adam
 SIZES = [3, 5, 4, 2]
 
 
-def problem(weight_decay, output=Identity(), loss=MSE(), m=7, seed=0):
-    """A small tanh network with weight decay and a batch (x, t) for it."""
+def problem(weight_decay, output=None, loss=None, m=7, seed=0):
+    """A small tanh network with weight decay and a batch (x, t) for it (MSE by default)."""
+    output, loss = output or Identity(), loss or MSE()
     rng = np.random.default_rng(seed)
     net = mlp(SIZES, Tanh(), output, loss, rng=seed, weight_decay=weight_decay)
     x = rng.normal(size=(SIZES[0], m))                       # (3, m)
