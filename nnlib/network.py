@@ -26,10 +26,12 @@ class NeuralNet:
 
     Shapes: x (layers[0].ins, m) -> y_pred (layers[-1].outs, m); t like y_pred.
     Raises ValueError, naming both layers, when layer l's outputs do not match layer l+1's
-    inputs. Introduced in chapter 1 (Notation); built in chapter 3 (Layers).
+    inputs. ``weight_decay`` (lambda >= 0) adds the L2 penalty of chapter 11
+    (Generalisation) to the loss and its gradient.
+    Introduced in chapter 1 (Notation); built in chapter 3 (Layers).
     """
 
-    def __init__(self, layers, loss):
+    def __init__(self, layers, loss, weight_decay=0.0):
         self.layers = list(layers)
         if not self.layers or not all(isinstance(layer, Layer) for layer in self.layers):
             raise TypeError(f"NeuralNet expects a non-empty list of Layer, got {layers!r}")
@@ -37,6 +39,12 @@ class NeuralNet:
             hint = f": write {loss.__name__}()" if isinstance(loss, type) else ""
             raise TypeError(f"loss must be an nnlib Loss such as MSE(), got {loss!r}{hint}")
         self.loss_function = loss
+        if isinstance(weight_decay, bool) or not isinstance(
+                weight_decay, (int, float, np.integer, np.floating)) or not (
+                np.isfinite(weight_decay) and weight_decay >= 0):
+            raise ValueError(f"weight_decay must be a finite number >= 0 (0 for no decay), "
+                             f"got {weight_decay!r}")
+        self.weight_decay = float(weight_decay)
         for l in range(1, len(self.layers)):
             before, layer = self.layers[l - 1], self.layers[l]
             if before.outs != layer.ins:
@@ -53,9 +61,14 @@ class NeuralNet:
     def loss(self, y_pred, t):
         """The loss function's value, a float (the mean over the m examples).
 
+        With weight decay lambda > 0, plus the penalty (lambda / 2) sum_l ||W_l||^2 (biases
+        are not decayed); net.loss_function.loss(y_pred, t) is the data loss alone.
         Raises ValueError or TypeError, naming y_pred or t, for arguments the loss refuses.
         """
-        return self.loss_function.loss(y_pred, t)
+        loss = self.loss_function.loss(y_pred, t)
+        if self.weight_decay:  # lambda = 0 leaves the data loss untouched, bit for bit
+            loss += self.weight_decay / 2 * sum(np.sum(layer.W**2) for layer in self.layers)
+        return loss
 
     def forward_all(self, x):
         """Every pre-activation and activation, the record that backpropagation needs.
@@ -174,6 +187,8 @@ class NeuralNet:
         grads = []
         for l in reversed(range(len(self.layers))):
             dW = dz @ a[l].T                       # (n_{l+1}, m) @ (m, n_l) -> (n_{l+1}, n_l)
+            if self.weight_decay:                  # d/dW_l of (lambda/2)||W_l||^2
+                dW += self.weight_decay * self.layers[l].W
             db = dz.sum(axis=1, keepdims=True)     # (n_{l+1}, 1): every example adds its share
             grads.append((dW, db))
             if l > 0:
@@ -244,12 +259,14 @@ class NeuralNet:
         return f"NeuralNet({sizes}; {acts}; {self.loss_function!r})"
 
 
-def mlp(sizes, hidden, output, loss, init=he_normal, rng=None, dtype=np.float64):
+def mlp(sizes, hidden, output, loss, init=he_normal, rng=None, dtype=np.float64,
+        weight_decay=0.0):
     """A NeuralNet of Layers with the given sizes, e.g. mlp([2, 16, 1], Relu(), Sigmoid(), ...).
 
     ``hidden`` is the activation of every layer but the last, ``output`` the last one's.
     One Generator made from ``rng`` draws every layer, so layers differ.
     Shapes: layer i has W (sizes[i+1], sizes[i]); x (sizes[0], m) -> y_pred (sizes[-1], m).
+    ``weight_decay`` is NeuralNet's (chapter 11).
     Introduced in chapter 5 (Derivatives); explained in chapter 7 (Training).
     """
     if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__") or len(sizes) < 2:
@@ -258,7 +275,8 @@ def mlp(sizes, hidden, output, loss, init=he_normal, rng=None, dtype=np.float64)
     rng = checks.generator(rng)
     n = len(sizes) - 1
     return NeuralNet([Layer(sizes[i], sizes[i + 1], output if i == n - 1 else hidden,
-                            init=init, rng=rng, dtype=dtype) for i in range(n)], loss)
+                            init=init, rng=rng, dtype=dtype) for i in range(n)], loss,
+                     weight_decay=weight_decay)
 
 
 def labels(y):
