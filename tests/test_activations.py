@@ -84,14 +84,14 @@ def test_a_subclass_gets_backward_from_f_and_df():
 # --- known values -------------------------------------------------------------------------
 
 def test_leaky_relu_derivative_is_the_seeds():
-    # The seed: d_leaky_relu([-2, -1, 3, 4]) is [0.1, 0.1, 1, 1].
+    # The draft: d_leaky_relu([-2, -1, 3, 4]) is [0.1, 0.1, 1, 1].
     np.testing.assert_array_equal(LeakyRelu().df(np.array([-2, -1, 3, 4])), [0.1, 0.1, 1, 1])
 
 
 def test_leaky_relu_values_for_every_alpha():
     z = np.array([[-2.0, -1.0, 0.0, 3.0]])
     np.testing.assert_allclose(LeakyRelu().f(z), [[-0.2, -0.1, 0.0, 3.0]], rtol=1e-15)
-    # alpha > 1: the seed's np.maximum(z, alpha z) would give -1 at z = -1; the definition -2.
+    # alpha > 1: the draft's np.maximum(z, alpha z) would give -1 at z = -1; the definition -2.
     np.testing.assert_array_equal(LeakyRelu(alpha=2.0).f(z), [[-4.0, -2.0, 0.0, 3.0]])
     np.testing.assert_array_equal(LeakyRelu(alpha=2.0).df(z), [[2.0, 2.0, 2.0, 1.0]])  # f'(0)=alpha
     assert repr(LeakyRelu(alpha=0.3)) == "LeakyRelu(alpha=0.3)"

@@ -26,10 +26,11 @@ PAGES = CHAPTERS + APPENDICES  # every executed page: the promises below hold fo
 IGNORED_OUTPUTS = {}
 
 INSTALL_CELL = "\n".join([
-    "# Running on Colab or Binder? This installs nnlib; where nnlib is installed it does nothing.",
+    "# On Colab, or wherever nnlib is missing: install it from the book's repository,",
+    "# with myst-nb, which puts the numbers that cells compute into the text.",
     "import importlib.util, subprocess, sys",
     'if importlib.util.find_spec("nnlib") is None:',
-    '    subprocess.run([sys.executable, "-m", "pip", "install", "-q",',
+    '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "myst-nb",',
     f'                    "git+{current_url()}"], check=True)',
 ])
 

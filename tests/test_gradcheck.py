@@ -1,4 +1,4 @@
-"""gradient_check: ~0 for a right gradient, large for the seed's wrong ones, no side effect."""
+"""gradient_check: ~0 for a right gradient, large for the draft's wrong ones, no side effect."""
 
 import numpy as np
 import pytest
@@ -31,10 +31,10 @@ def problem(hidden, output, loss, m, seed=0, sizes=(3, 5, 4, 3)):
 
 
 def seed_style_backprop(net, x, t, slope, sum_db=True):
-    """The seed's backward loop, vectorised: dz = slope(z) * da per layer, last layer first.
+    """The draft's backward loop, vectorised: dz = slope(z) * da per layer, last layer first.
 
-    slope=lambda act, z: act.df(z) is right; act.f(z) is the seed's bug. sum_db=False keeps
-    one db column per example, as the seed's loop did for m > 1. Elementwise activations only.
+    slope=lambda act, z: act.df(z) is right; act.f(z) is the draft's bug. sum_db=False keeps
+    one db column per example, as the draft's loop did for m > 1. Elementwise activations only.
     """
     zs, a = net.forward_all(x)
     da = net.loss_function.dloss(a[-1], t)                              # (n_y, m)
@@ -94,7 +94,7 @@ def test_the_seeds_f_instead_of_df_is_caught():
 
 
 def test_db_kept_per_example_is_caught_by_its_shape():
-    # The seed's loop kept db as (n, m): right at m = 1, a shape error at m > 1.
+    # The draft's loop kept db as (n, m): right at m = 1, a shape error at m > 1.
     net, x, t = problem(Tanh(), Sigmoid(), MSE(), 1)
     unsummed = gradient_check(net, x, t, gradients=lambda x_, t_: seed_style_backprop(
         net, x_, t_, right, sum_db=False))
@@ -121,7 +121,7 @@ def test_db_averaged_instead_of_summed_is_caught_only_for_m_above_1(m):
 
 
 def test_layers_in_backward_order_are_caught():
-    # The seed's loop appended the last layer first.
+    # The draft's loop appended the last layer first.
     net, x, t = problem(Tanh(), Sigmoid(), MSE(), 3)
     with pytest.raises(ValueError,
                        match=r"dW_0 has shape \(3, 4\) but its parameter has shape \(5, 3\)"):

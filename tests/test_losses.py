@@ -134,7 +134,7 @@ def test_outputs_outside_the_losss_contract_are_refused(loss, act):
 # --- known values ---------------------------------------------------------------------------
 
 def test_mse_derivative_is_the_seeds():
-    # The seed: the MSE derivative of [1, 2, 3, 4] against zeros is [0.5, 1, 1.5, 2].
+    # The draft: the MSE derivative of [1, 2, 3, 4] against zeros is [0.5, 1, 1.5, 2].
     np.testing.assert_array_equal(MSE().dloss(np.array([1, 2, 3, 4]), np.zeros(4)),
                                   [0.5, 1, 1.5, 2])
 

@@ -90,7 +90,7 @@ def test_gradients_match_central_differences(hidden, output, loss, m):
 @pytest.mark.parametrize("hidden", HIDDEN, ids=repr)
 def test_batch_gradient_sums_every_examples_share(hidden, output, loss):
     # The loss is a mean, so example i contributes (1/m) of its own gradient and db must be the
-    # sum of those shares over the batch: the seed's db kept one column per example instead.
+    # sum of those shares over the batch: the draft's db kept one column per example instead.
     m = 5
     net, x, t = problem([3, 5, 4, 2], hidden, output, loss, m, seed=10)
     batch = net.gradients(x, t)
@@ -129,7 +129,7 @@ def test_layers_that_do_not_chain_are_named_with_their_sizes(capsys):
     with pytest.raises(ValueError, match=r"layer 2 expects 3 inputs but layer 1 gives 2"):
         NeuralNet([Layer(3, 4, Relu()), Layer(4, 2, Relu()), Layer(3, 1, Sigmoid())], MSE())
     NeuralNet([Layer(3, 4, Relu()), Layer(4, 2, Sigmoid())], MSE())
-    assert capsys.readouterr() == ("", "")  # the seed printed "from, to:" for every pair
+    assert capsys.readouterr() == ("", "")  # the draft printed "from, to:" for every pair
 
 
 def test_net_keeps_its_layers_and_loss():
@@ -214,7 +214,7 @@ def test_train_takes_one_gradient_step_and_returns_the_loss_before_it():
     for layer, (W, b), (dW, db) in zip(net.layers, old, grads):
         np.testing.assert_array_equal(layer.W, W - 0.05 * dW)
         np.testing.assert_array_equal(layer.b, b - 0.05 * db)
-        assert layer.b.shape == b.shape  # the seed's b grew to (n, m) on a batch
+        assert layer.b.shape == b.shape  # the draft's b grew to (n, m) on a batch
     assert net.loss(net.forward(x), t) < before  # a small step goes downhill
 
 
