@@ -45,18 +45,20 @@ class Layer:
 
     def linear(self, x):
         """z = W x + b. Shapes: (ins, m) -> (outs, m)."""
-        return self.W @ x + self.b  # (outs, ins) @ (ins, m) + (outs, 1) -> (outs, m)
+        # (outs, ins) @ (ins, m) + (outs, 1): b broadcast over the m columns
+        return self.W @ x + self.b  # (outs, m)
 
     def forward(self, x):
         """a = f(W x + b). Shapes: (ins, m) -> (outs, m).
 
-        Raises ValueError when x is not (ins, m) with m >= 1, or holds NaN or inf;
-        TypeError when x is not real numbers.
+        Raises ValueError when x is not (ins, m) with m >= 1, or holds NaN
+        or inf; TypeError when x is not real numbers.
         """
         x = checks.real_array("x", x, self.W.dtype)
         if x.ndim != 2 or x.shape[0] != self.ins or x.shape[1] == 0:
-            raise ValueError(f"{self!r} expects x of shape ({self.ins}, m), one column per "
-                             f"example and m >= 1, but got shape {x.shape}")
+            raise ValueError(f"{self!r} expects x of shape ({self.ins}, m), "
+                             f"one column per example and m >= 1, but got "
+                             f"shape {x.shape}")
         checks.finite("x", x)
         return self.activation.f(self.linear(x))
 

@@ -61,13 +61,16 @@ class NeuralNet:
     def loss(self, y_pred, t):
         """The loss function's value, a float (the mean over the m examples).
 
-        With weight decay lambda > 0, plus the penalty (lambda / 2) sum_l ||W_l||^2 (biases
-        are not decayed); net.loss_function.loss(y_pred, t) is the data loss alone.
-        Raises ValueError or TypeError, naming y_pred or t, for arguments the loss refuses.
+        With weight decay lambda > 0 (chapter 11), plus the penalty
+        (lambda / 2) sum_l ||W_l||^2; biases are not decayed.
+        net.loss_function.loss(y_pred, t) is the data loss alone.
+        Raises ValueError or TypeError, naming y_pred or t, for arguments the
+        loss refuses.
         """
         loss = self.loss_function.loss(y_pred, t)
-        if self.weight_decay:  # lambda = 0 leaves the data loss untouched, bit for bit
-            loss += self.weight_decay / 2 * sum(np.sum(layer.W**2) for layer in self.layers)
+        if self.weight_decay:  # lambda = 0: the data loss, bit for bit
+            penalty = sum(np.sum(layer.W**2) for layer in self.layers)
+            loss += self.weight_decay / 2 * penalty
         return loss
 
     def forward_all(self, x):
@@ -95,7 +98,7 @@ class NeuralNet:
         Returns the loss before the step. Introduced in chapter 7 (Training).
         """
         x, t = self._check(x, t)
-        lr = checks.learning_rate(lr)  # a finite number > 0, refused before any update
+        lr = checks.learning_rate(lr)  # finite and > 0, checked before any update
         loss, grads = self._loss_and_gradients(x, t)
         for layer, (dW, db) in zip(self.layers, grads):
             layer.W -= lr * dW
