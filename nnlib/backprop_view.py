@@ -176,6 +176,11 @@ class BackpropExplorer(Explorer):
             widgets.HBox([self.play, self.buttons[0], slider, self.buttons[1], menu],
                          layout={"flex_flow": "row wrap"}), self.image, self.status])
 
+    def paper_settings(self):
+        # On paper one step stands for all: backward through the middle layer, where the
+        # chain rule has already passed one layer and every kind of value is on the graph.
+        return [{"step": self.steps.index(("dW", 1)) + 1, "bug": "none"}]
+
     def go(self, move):
         """Move the step control by move steps (a button's click), within its range."""
         slider = self.controls["step"][0]
@@ -419,11 +424,20 @@ class Labelled(static.FastFigure):
         self.labels.append((transform.transform((x, y)), lines, ha, va, font, box))
 
     def rgba(self, key=None):
-        image = Image.fromarray(np.array(super().rgba(key)))     # a copy: Pillow draws on it
+        return self._write(super().rgba(key))
+
+    def still(self, dpi):
+        return self._write(super().still(dpi), scale=dpi / self.fig.dpi)
+
+    def _write(self, pixels, scale=1):
+        """The labels written on a copy of the pixels, scale times the frame's size."""
+        image = Image.fromarray(np.array(pixels))                # a copy: Pillow draws on it
         draw, height = ImageDraw.Draw(image), image.height
         for (px, py), lines, ha, va, font, box in self.labels:
             font = self.fonts[font]
-            step = round(font.size * 1.15)
+            if scale != 1:
+                font = font.font_variant(size=round(font.size * scale))
+            px, py, step = px * scale, py * scale, round(font.size * 1.15)
             width = max((draw.textlength(text, font=font) for text, _ in lines), default=0)
             top = height - py - {"top": 0, "center": 0.5, "bottom": 1}[va] * step * len(lines)
             left = px - {"left": 0, "center": 0.5, "right": 1}[ha] * width

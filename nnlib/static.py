@@ -209,7 +209,7 @@ class StaticPage:
                 which = (f"{control.description.capitalize()} {', '.join(values[:-1])} and "
                          f"{values[-1]}, top to bottom")
             else:
-                which = "As set: " + ", ".join(
+                which = ("As set: " if shown[0] == shown_now else "Shown: ") + ", ".join(
                     f"{self.controls[name][0].description} {_shown(value)}"
                     for name, value in self.canonical(shown[0]).items() if value is not None)
             self.static_html()                        # counts the page's pictures

@@ -132,6 +132,14 @@ IMAGES = r"""async () => {
 
 ARTICLE_TEXT = "() => (document.querySelector('main') || {innerText: ''}).innerText.length"
 
+# The page column at a 1300 px wide window holds about 80 characters of code. A code cell or
+# printed output wider than that scrolls sideways, and a reader loses the end of the line.
+READING_WIDTH = {"width": 1300, "height": 900}
+WIDE_BLOCKS = """() => Array.from(document.querySelectorAll('.bd-article pre'))
+  .filter(el => el.offsetParent !== null && el.scrollWidth > el.clientWidth + 1)
+  .map(el => el.textContent.split('\\n')
+    .reduce((a, b) => (b.length > a.length ? b : a), '').slice(0, 100))"""
+
 
 @dataclass
 class PageReport:
@@ -149,6 +157,7 @@ class PageReport:
     light_theme: str = ""
     dark_theme: str = ""
     dark_figures: list = field(default_factory=list)
+    wide_blocks: list = field(default_factory=list)
 
     def screenshot_pages(self):
         return [("-light", self.light), ("-dark", self.dark)]
@@ -190,7 +199,8 @@ def dark_figure_problems(book_page: BookPage) -> list[str]:
 def report(request, browser, book_url) -> PageReport:
     """Open one page in light and in dark mode and record everything the tests look at."""
     path = request.param
-    light, dark = BookPage(browser, book_url), BookPage(browser, book_url, dark=True)
+    light = BookPage(browser, book_url, viewport=READING_WIDTH)
+    dark = BookPage(browser, book_url, dark=True)
     seen = PageReport(path, light, dark)
     try:
         response = light.goto(path)
@@ -199,6 +209,7 @@ def report(request, browser, book_url) -> PageReport:
         seen.article_chars = light.page.evaluate(ARTICLE_TEXT)
         seen.images = light.page.evaluate(IMAGES)
         seen.math = light.page.evaluate(MATH_CHECK)
+        seen.wide_blocks = light.page.evaluate(WIDE_BLOCKS)
         seen.axe_light = run_axe(light)
 
         dark.goto(path)
@@ -238,6 +249,13 @@ def test_no_console_errors(report):
 def test_requests_nothing_off_machine(report):
     remote = sorted(set(report.light.remote_requests + report.dark.remote_requests))
     assert not remote, "requests to other machines (aborted):\n" + "\n".join(remote)
+
+
+@pytest.mark.browser
+def test_no_code_or_output_scrolls_sideways(report):
+    assert report.wide_blocks == [], (f"{report.path}: at a 1300 px window these code "
+                                      f"blocks scroll sideways; their longest lines: "
+                                      f"{report.wide_blocks}")
 
 
 @pytest.mark.browser
