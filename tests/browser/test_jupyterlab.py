@@ -116,6 +116,8 @@ def _start(folder: Path) -> tuple[subprocess.Popen, JupyterLab]:
                "--ServerApp.ip=127.0.0.1", "--ServerApp.port=0", "--ServerApp.port_retries=0",
                f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={BOOK}",
                "--NotebookNotary.db_file=:memory:", "--LabApp.news_url=None",
+               # Opening a notebook makes a checkpoint of it: in our folder, not in book/.
+               f"--FileCheckpoints.checkpoint_dir={folder / 'checkpoints'}",
                "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
                "--LabApp.extension_manager=readonly"]
     with log.open("w") as stream:
