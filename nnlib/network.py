@@ -39,12 +39,11 @@ class NeuralNet:
             hint = f": write {loss.__name__}()" if isinstance(loss, type) else ""
             raise TypeError(f"loss must be an nnlib Loss such as MSE(), got {loss!r}{hint}")
         self.loss_function = loss
-        if isinstance(weight_decay, bool) or not isinstance(
-                weight_decay, (int, float, np.integer, np.floating)) or not (
-                np.isfinite(weight_decay) and weight_decay >= 0):
-            raise ValueError(f"weight_decay must be a finite number >= 0 (0 for no decay), "
-                             f"got {weight_decay!r}")
-        self.weight_decay = float(weight_decay)
+        self.weight_decay = checks.real_number("weight_decay", weight_decay,
+                                               ">= 0 (0 for no decay)")
+        if self.weight_decay < 0:
+            raise ValueError(f"weight_decay must be >= 0 (0 for no decay): a negative one "
+                             f"pushes the weights up; got {self.weight_decay}")
         for l in range(1, len(self.layers)):
             before, layer = self.layers[l - 1], self.layers[l]
             if before.outs != layer.ins:
