@@ -59,6 +59,11 @@ def test_sanitize_file_has_patterns():
             "/work/main/.venv/lib/python3.11/site-packages/numpy/core.py:3: UserWarning",
             "/tmp/ci/.venv/lib/python3.11/site-packages/numpy/core.py:3: UserWarning",
         ),
+        (
+            'File "/root/.pyenv/versions/3.11.7/lib/python3.11/site-packages/x.py", line 3',
+            'File "/home/reader/nn-book/.venv/lib/python3.11/site-packages/x.py", line 3',
+        ),
+        ("(/usr/lib/python3/site-packages/ipywidgets)", "(/opt/py/site-packages/ipywidgets)"),
     ],
 )
 def test_sanitize_masks_what_cannot_repeat(run_a, run_b):
@@ -77,6 +82,7 @@ def test_sanitize_masks_what_cannot_repeat(run_a, run_b):
         "0xff",
         "tensor([[ 0.1257, -0.1321,  0.6404]])",
         "12345678901234567890123456789012",  # 32 digits: a number, not a hex id
+        'src="data:image/png;base64,iVBORw0KGgo/AAAN+SUhEUg/AAAB9AAAAfQ/CAYAAAC"',
     ],
 )
 def test_sanitize_leaves_numbers_alone(text):
