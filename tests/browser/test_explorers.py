@@ -61,20 +61,26 @@ def test_explorer_page_size_and_scripts(book_site, path):
 
 
 # -- in Chromium -----------------------------------------------------------------------------
+def _payload(explorer):
+    """The explorer's JSON payload: its frames, their alt texts, the grid's sizes and values.
+    It never changes, so it is read once per explorer (it holds every frame: megabytes)."""
+    return explorer.evaluate(
+        """root => JSON.parse(root.querySelector('script[type="application/json"]').textContent)""")
+
+
 def _state(explorer):
-    """The payload, the controls' positions and what the picture shows."""
+    """The controls' positions and what the picture shows now."""
     return explorer.evaluate("""root => {
-        const data = JSON.parse(root.querySelector('script[type="application/json"]').textContent);
         const controls = Array.from(root.querySelectorAll("[data-axis]"));
         const img = root.querySelector("img");
-        return {data: data, positions: controls.map(c => Number(c.value)),
+        return {positions: controls.map(c => Number(c.value)),
                 disabled: controls.map(c => c.disabled), src: img.src, alt: img.alt};
     }""")
 
 
-def _expected(state):
-    """The src the payload holds for the controls' current positions."""
-    data, i = state["data"], 0
+def _expected(data, state):
+    """The src and alt the payload holds for the controls' current positions."""
+    i = 0
     for size, position in zip(data["sizes"], state["positions"]):
         i = i * size + position
     frame = data["index"][i]
@@ -97,23 +103,23 @@ def test_every_control_changes_the_picture(book_page, path):
     for e in range(explorers.count()):
         explorer = explorers.nth(e)
         explorer.scroll_into_view_if_needed()
-        state = _state(explorer)
-        assert (state["src"], state["alt"]) == _expected(state), "the first picture is wrong"
+        data, state = _payload(explorer), _state(explorer)
+        assert (state["src"], state["alt"]) == _expected(data, state), "the first picture is wrong"
         controls = explorer.locator("[data-axis]")
         for k in range(controls.count()):
             control = controls.nth(k)
             kind = "range" if control.get_attribute("type") == "range" else "select"
-            need = state["data"]["needs"][k]
+            need = data["needs"][k]
             if need is not None:   # e.g. the scale of "normal": off until "normal" is chosen
                 assert _state(explorer)["disabled"][k], f"control {k} should start disabled"
                 _move(controls.nth(need[0]), "select", need[1])
                 assert not _state(explorer)["disabled"][k]
             seen = set()
-            for position in range(state["data"]["sizes"][k]):
+            for position in range(data["sizes"][k]):
                 _move(control, kind, position)
                 now = _state(explorer)
                 assert now["positions"][k] == position
-                assert (now["src"], now["alt"]) == _expected(now), \
+                assert (now["src"], now["alt"]) == _expected(data, now), \
                     f"explorer {e}, control {k} at {position}: not the payload's picture"
                 seen.add(now["src"])
             assert len(seen) > 1, f"explorer {e}: control {k} never changes the picture"
@@ -123,8 +129,8 @@ def test_every_control_changes_the_picture(book_page, path):
                 book_page.page.keyboard.press("ArrowLeft")
                 now = _state(explorer)
                 assert now["positions"][k] == before - 1
-                assert (now["src"], now["alt"]) == _expected(now)
-                value = state["data"]["values"][k][before - 1]
+                assert (now["src"], now["alt"]) == _expected(data, now)
+                value = data["values"][k][before - 1]
                 assert control.get_attribute("aria-valuetext") == value
                 assert explorer.locator(f'output[data-for="{k}"]').inner_text() == value
     book_page.assert_clean()
@@ -142,11 +148,11 @@ def test_the_play_button_steps_through_backpropagation(book_page):
     button, step = explorer.locator("button[data-play]"), explorer.locator('input[type="range"]')
     assert button.inner_text().strip().endswith("play")        # a real button, with its label
     last = int(step.get_attribute("max"))
-    pictures = []
+    data, pictures = _payload(explorer), []
     for position in range(last + 1):
         _move(step, "range", position)
         state = _state(explorer)
-        assert (state["src"], state["alt"]) == _expected(state)
+        assert (state["src"], state["alt"]) == _expected(data, state)
         pictures.append(state["src"])
     assert len(set(pictures)) == last + 1, "two steps show the same picture"
 
@@ -159,7 +165,7 @@ def test_the_play_button_steps_through_backpropagation(book_page):
     page.wait_for_function("el => Number(el.value) >= 2", arg=step.element_handle(),
                            timeout=20_000)
     state = _state(explorer)
-    assert (state["src"], state["alt"]) == _expected(state)   # the picture follows the steps
+    assert (state["src"], state["alt"]) == _expected(data, state)   # the picture follows the steps
     button.click()                                            # pause
     paused = position()
     page.wait_for_timeout(2_000)
@@ -172,5 +178,5 @@ def test_the_play_button_steps_through_backpropagation(book_page):
     assert position() == last and "play" in button.inner_text()
     assert button.get_attribute("aria-pressed") == "false"
     state = _state(explorer)
-    assert (state["src"], state["alt"]) == _expected(state)
+    assert (state["src"], state["alt"]) == _expected(data, state)
     book_page.assert_clean()
