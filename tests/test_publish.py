@@ -177,15 +177,17 @@ def test_nnlib_installs_from_a_git_url_with_its_data(tmp_path):
     # A clone of the committed tree, as a reader's pip would fetch it from the repository.
     result = run(["git", "clone", "--quiet", "--no-hardlinks", str(ROOT), str(clone)])
     assert result.returncode == 0, result.stderr
-    # A fresh environment with its own pip (ensurepip: no network), which sees .venv's
-    # packages through a .pth line, below its own: nnlib can only come from the install.
-    result = run([sys.executable, "-m", "venv", str(venv)])
+    # A fresh environment, which sees .venv's packages through a .pth line, below its own:
+    # nnlib can only come from the install. pip is this environment's, run on the new one's
+    # Python (pip --python): the same install as a pip of its own, without ensurepip's seconds.
+    result = run([sys.executable, "-m", "venv", "--without-pip", str(venv)])
     assert result.returncode == 0, result.stderr
     python = venv / "bin" / "python"
     site = Path(run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()"
                      "['purelib'])"]).stdout.strip())
     (site / "_dev_packages.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    result = run([str(python), "-m", "pip", "install", "--quiet", "--no-index", "--no-deps",
+    result = run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet",
+                  "--no-index", "--no-deps",
                   "--no-build-isolation", "--disable-pip-version-check",
                   f"git+{clone.as_uri()}"], cwd=elsewhere)
     assert result.returncode == 0, result.stdout + result.stderr
