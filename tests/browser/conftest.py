@@ -293,6 +293,17 @@ class BookPage:
         self.mathjax = self.page.evaluate(WAIT_FOR_MATHJAX)
         return response
 
+    def forget(self):
+        """Start afresh in this tab: nothing stored by the pages (such as a dark mode a test
+        chose) and nothing recorded yet. The browser's cache stays, as for a reader who goes on
+        to the next chapter; a new context for every page would cost a second of CPU each."""
+        if self.page.url.startswith(self.base_url):
+            self.page.evaluate("() => localStorage.clear()")
+        self.remote_requests.clear()
+        self.console_errors.clear()
+        self.failed_requests.clear()
+        self.mathjax = "not loaded"
+
     def axe(self, options: dict | None = None, sample_code: bool = True) -> dict:
         """Run axe-core on the page; return its results (a dict with "violations").
 

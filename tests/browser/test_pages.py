@@ -1,13 +1,14 @@
 """The built book, page by page, as a reader's browser shows it.
 
 For every page of _toc.yml (and the generated index and search pages), headless Chromium
-opens the page from a server on 127.0.0.1 in light mode (a first visit: nothing stored, a
-light system theme), then switches it to dark mode with the page's own colour-mode button, as
-a reader does. The tests assert that it loads, logs no error, asks nothing of any other
-machine, typesets every equation, shows every figure with alt text that describes it, passes
+opens the page from a server on 127.0.0.1 in light mode (nothing stored, a light system
+theme), then switches it to dark mode with the page's own colour-mode button, as a reader
+does. The tests assert that it loads, logs no error, asks nothing of any other machine,
+typesets every equation, shows every figure with alt text that describes it, passes
 axe-core's check with no serious or critical violation in both modes, and sets figures on
-white in dark mode. Each page is opened once (the ``report`` fixture); its tests share what
-was seen. One more test opens a page with dark mode already stored, as on a reader's second
+white in dark mode. Each page is opened once (the ``report`` fixture), in one tab that goes
+from page to page with its stored choices forgotten in between; its tests share what was
+seen. One more test opens a page with dark mode already stored, as on a reader's second
 visit, and sees it dark from the start.
 
 The tests of the built HTML itself (internal links and anchors, alt text, remote assets) need
@@ -228,33 +229,38 @@ def dark_figure_problems(book_page: BookPage) -> list[str]:
     return problems
 
 
-@pytest.fixture(scope="module", params=PAGES)
-def report(request, browser, book_url) -> PageReport:
-    """Open one page, look at it in light mode, switch it to dark mode and look again."""
-    path = request.param
+@pytest.fixture(scope="module")
+def reader(browser, book_url):
+    """One tab that opens page after page, its stored choices forgotten before each."""
     page = BookPage(browser, book_url, viewport=READING_WIDTH)
+    yield page
+    page.close()
+
+
+@pytest.fixture(scope="module", params=PAGES)
+def report(request, reader) -> PageReport:
+    """Open one page, look at it in light mode, switch it to dark mode and look again."""
+    path, page = request.param, reader
+    page.forget()
     seen = PageReport(path, page)
     stem = path.removesuffix(".html").replace("/", "_")
-    try:
-        response = page.goto(path)
-        seen.status = response.status if response else None
-        seen.light_theme = page.page.evaluate("document.documentElement.dataset.theme")
-        seen.article_chars = page.page.evaluate(ARTICLE_TEXT)
-        seen.images = page.page.evaluate(IMAGES)
-        seen.math = page.page.evaluate(MATH_CHECK)
-        seen.wide_blocks = page.page.evaluate(WIDE_BLOCKS)
-        if os.environ.get("NNLIB_BROWSER_SCREENSHOTS"):
-            page.screenshot(SCREENS / f"{stem}-light.png")
-        seen.axe_light = run_axe(page)
+    response = page.goto(path)
+    seen.status = response.status if response else None
+    seen.light_theme = page.page.evaluate("document.documentElement.dataset.theme")
+    seen.article_chars = page.page.evaluate(ARTICLE_TEXT)
+    seen.images = page.page.evaluate(IMAGES)
+    seen.math = page.page.evaluate(MATH_CHECK)
+    seen.wide_blocks = page.page.evaluate(WIDE_BLOCKS)
+    if os.environ.get("NNLIB_BROWSER_SCREENSHOTS"):
+        page.screenshot(SCREENS / f"{stem}-light.png")
+    seen.axe_light = run_axe(page)
 
-        seen.dark_theme = page.page.evaluate(TO_DARK)
-        seen.dark_figures = dark_figure_problems(page)
-        seen.axe_dark = run_axe(page, COLOUR_RULES)
-        if os.environ.get("NNLIB_BROWSER_SCREENSHOTS"):
-            page.screenshot(SCREENS / f"{stem}-dark.png")
-        yield seen
-    finally:
-        page.close()
+    seen.dark_theme = page.page.evaluate(TO_DARK)
+    seen.dark_figures = dark_figure_problems(page)
+    seen.axe_dark = run_axe(page, COLOUR_RULES)
+    if os.environ.get("NNLIB_BROWSER_SCREENSHOTS"):
+        page.screenshot(SCREENS / f"{stem}-dark.png")
+    return seen
 
 
 # ---------------------------------------------------------------------------------------------
