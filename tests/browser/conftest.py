@@ -10,7 +10,8 @@
     browser     (module)   A headless Playwright Browser: Debian's Chromium with the flags of
                            tests/conftest.py. Module-scoped, so a module that starts its own
                            sync_playwright() still can (two sync Playwrights clash in a thread).
-    book_page   (function) A BookPage: a first visit in light mode, whose every request to anything
+    book_page   (function) A BookPage: a visit in light mode (one tab per module, its storage and
+                           records cleared for each test), whose every request to anything
                            but 127.0.0.1 is aborted and recorded, and whose console errors,
                            uncaught exceptions and failed loads are recorded. Use
                            ``book_page.goto("book/10_explorers.html")``, drive
@@ -348,12 +349,20 @@ class BookPage:
         self.context.close()
 
 
-@pytest.fixture
-def book_page(browser, book_url):
-    """A fresh, guarded, light-mode BookPage on the served book."""
+@pytest.fixture(scope="module")
+def book_tab(browser, book_url):
+    """One guarded, light-mode BookPage for a module's tests (see book_page)."""
     page = BookPage(browser, book_url)
     yield page
     page.close()
+
+
+@pytest.fixture
+def book_page(book_tab):
+    """A guarded, light-mode BookPage on the served book: the module's tab, with what the
+    last test stored and recorded forgotten."""
+    book_tab.forget()
+    return book_tab
 
 
 # --------------------------------------------------------------------------------------------
