@@ -1,9 +1,8 @@
 """The Sphinx extension book/_ext/book_html.py, on a one-page book built in a temporary folder.
 
-The real book's pages are checked in browser/test_pages.py; here a tiny book shows that the
-extension does each of its jobs on its own (MathJax copied, Thebe gone, ARIA roles fixed) and
-that its guard fails the build when a page would load a script from the network. No browser is
-needed, so these run beside the unit tests.
+The real book's pages are checked in test_pages.py; here a tiny book shows that the extension
+does each of its jobs on its own (MathJax copied, Thebe gone, ARIA roles fixed) and that its
+guard fails the build when a page would load a script from the network.
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from .conftest import ROOT
 
 CONFIG = """\
 title: One page
