@@ -21,6 +21,7 @@ NNLIB_BROWSER_SCREENSHOTS=1 every page is saved in light and dark mode in _build
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -568,19 +569,26 @@ BROKEN_PAGE = """<!doctype html><html lang="en"><head><title>Broken</title>
 <script>undefinedFunction();</script></main></body></html>"""
 
 
+@contextlib.contextmanager
+def served(browser, book_url, name: str, body: str):
+    """A BookPage showing the HTML body as if the site served it as name."""
+    page = BookPage(browser, book_url)
+    try:
+        page.page.route(book_url + name, lambda route: route.fulfill(
+            status=200, content_type="text/html", body=body))
+        page.goto(name)
+        yield page
+    finally:
+        page.close()
+
+
 @pytest.mark.browser
 def test_checks_catch_a_broken_page(browser, book_url):
     """A page with a remote script, raw TeX, a broken image without alt and a script error."""
-    page = BookPage(browser, book_url)
-    try:
-        page.page.route(book_url + "broken.html", lambda route: route.fulfill(
-            status=200, content_type="text/html", body=BROKEN_PAGE))
-        page.goto("broken.html")
+    with served(browser, book_url, "broken.html", BROKEN_PAGE) as page:
         math = page.page.evaluate(MATH_CHECK)
         images = page.page.evaluate(IMAGES)
         axe = run_axe(page)
-    finally:
-        page.close()
     assert page.remote_requests == ["https://cdn.example.org/lib.js"]
     assert any("undefinedFunction" in error for error in page.console_errors)
     assert math["equations"] == 1 and math["untypeset"] and len(math["raw"]) >= 1
@@ -604,14 +612,8 @@ DARK_FIGURES_PAGE = """<!doctype html><html lang="en"><head><title>Figures</titl
 
 @pytest.mark.browser
 def test_dark_figure_check_catches_figures_off_white(browser, book_url):
-    page = BookPage(browser, book_url)
-    try:
-        page.page.route(book_url + "figures.html", lambda route: route.fulfill(
-            status=200, content_type="text/html", body=DARK_FIGURES_PAGE))
-        page.goto("figures.html")
+    with served(browser, book_url, "figures.html", DARK_FIGURES_PAGE) as page:
         problems = dark_figure_problems(page)
-    finally:
-        page.close()
     assert len(problems) == 3, problems
     assert "figure 1" in problems[0] and "rgb(34, 34, 34)" in problems[0]
     assert "figure 2" in problems[1] and "invert(1)" in problems[1]
