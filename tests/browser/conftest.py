@@ -7,10 +7,9 @@
                            execution off (scripts/book_config.py); under pytest-xdist the first
                            worker that asks builds it under a file lock, the others reuse it.
     book_url    (session)  "http://127.0.0.1:<port>/", an http.server over book_site.
-    browser     (session)  A headless Playwright Browser: Debian's Chromium with the flags of
-                           tests/conftest.py, launched once per process (each launch costs a
-                           second or two of CPU). A test needing its own sync_playwright()
-                           cannot have it beside this one (two clash in a thread).
+    browser     (module)   A headless Playwright Browser: Debian's Chromium with the flags of
+                           tests/conftest.py. Module-scoped, so a module that starts its own
+                           sync_playwright() still can (two sync Playwrights clash in a thread).
     book_page   (function) A BookPage: a visit in light mode (one tab per module, its storage and
                            records cleared for each test), whose every request to anything
                            but 127.0.0.1 is aborted and recorded, and whose console errors,
@@ -186,9 +185,9 @@ def book_url(book_site: Path):
 # Chromium
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium_launch_options):
-    """Headless Chromium through Playwright (one per test process)."""
+    """Headless Chromium through Playwright (one per test module)."""
     from playwright.sync_api import sync_playwright
 
     playwright = sync_playwright().start()
