@@ -233,6 +233,9 @@ class BookPage:
     failed_requests   local resources that failed to load or answered 4xx/5xx
     """
 
+    # A reader's window: at 1300 px the page column holds about 80 characters of code.
+    WINDOW = {"width": 1300, "height": 900}
+
     def __init__(self, browser, base_url: str, dark: bool = False, viewport=None):
         self.base_url, self.dark = base_url, dark
         self.remote_requests: list[str] = []
@@ -241,7 +244,7 @@ class BookPage:
         self.recording = True
         self.mathjax = "not loaded"
         self.context = browser.new_context(
-            viewport=viewport or {"width": 1280, "height": 900},
+            viewport=viewport or self.WINDOW,
             color_scheme="dark" if dark else "light",
         )
         if dark:

@@ -136,9 +136,8 @@ IMAGES = r"""async () => {
 
 ARTICLE_TEXT = "() => (document.querySelector('main') || {innerText: ''}).innerText.length"
 
-# The page column at a 1300 px wide window holds about 80 characters of code. A code cell or
-# printed output wider than that scrolls sideways, and a reader loses the end of the line.
-READING_WIDTH = {"width": 1300, "height": 900}
+# The page column at BookPage's 1300 px wide window holds about 80 characters of code. A code
+# cell or printed output wider than that scrolls sideways, and a reader loses the end of the line.
 WIDE_BLOCKS = """() => Array.from(document.querySelectorAll('.bd-article pre'))
   .filter(el => el.offsetParent !== null && el.scrollWidth > el.clientWidth + 1)
   .map(el => el.textContent.split('\\n')
@@ -230,18 +229,11 @@ def dark_figure_problems(book_page: BookPage) -> list[str]:
     return problems
 
 
-@pytest.fixture(scope="module")
-def reader(browser, book_url):
-    """One tab that opens page after page, its stored choices forgotten before each."""
-    page = BookPage(browser, book_url, viewport=READING_WIDTH)
-    yield page
-    page.close()
-
-
 @pytest.fixture(scope="module", params=PAGES)
-def report(request, reader) -> PageReport:
-    """Open one page, look at it in light mode, switch it to dark mode and look again."""
-    path, page = request.param, reader
+def report(request, book_tab) -> PageReport:
+    """Open one page in the module's tab (its stored choices forgotten first), look at it in
+    light mode, switch it to dark mode and look again."""
+    path, page = request.param, book_tab
     page.forget()
     seen = PageReport(path, page)
     stem = path.removesuffix(".html").replace("/", "_")
