@@ -236,7 +236,7 @@ class BookPage:
     # A reader's window: at 1300 px the page column holds about 80 characters of code.
     WINDOW = {"width": 1300, "height": 900}
 
-    def __init__(self, browser, base_url: str, dark: bool = False, viewport=None):
+    def __init__(self, browser, base_url: str, dark: bool = False):
         self.base_url, self.dark = base_url, dark
         self.remote_requests: list[str] = []
         self.console_errors: list[str] = []
@@ -244,7 +244,7 @@ class BookPage:
         self.recording = True
         self.mathjax = "not loaded"
         self.context = browser.new_context(
-            viewport=viewport or self.WINDOW,
+            viewport=self.WINDOW,
             color_scheme="dark" if dark else "light",
         )
         if dark:
