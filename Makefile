@@ -73,6 +73,13 @@ help:
 # itself, so without them every kernel, worker and build compiles NumPy, matplotlib and
 # IPython from source again: a kernel took 3.5 s to start and import them, 1.2 s with them.
 # (Elsewhere, processes started at once each compile them until one has written them.)
+# UNWANTED is removed again after the install. rfc3987-syntax comes in through jupyter-events
+# (jsonschema's format-nongpl extra), only to check strings declared as IRIs, which neither
+# notebooks nor event schemas here contain. Importing it builds an Earley parser of RFC 3987's
+# grammar: 1.4 s in every process that loads nbformat (pytest and its workers, every book
+# build, JupyterLab, some kernels), seventeen times in one make test. jsonschema works
+# without it (that one format goes unchecked).
+UNWANTED := rfc3987-syntax
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' \
@@ -84,9 +91,9 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml Makefile | $(BIN)
 	@command -v uv >/dev/null || $(BIN)/python -m pip install --quiet uv \
 	  || echo "uv could not be installed: pip installs everything instead (slower)"
 	if command -v uv >/dev/null; then uv pip install --compile-bytecode --python $(BIN)/python \
-	  -r requirements-dev.txt; \
+	  -r requirements-dev.txt && uv pip uninstall --python $(BIN)/python $(UNWANTED); \
 	else $(BIN)/python -m pip install --disable-pip-version-check --progress-bar off \
-	  -r requirements-dev.txt; fi
+	  -r requirements-dev.txt && $(BIN)/python -m pip uninstall --yes $(UNWANTED); fi
 	@touch $@
 
 venv: $(STAMP)

@@ -148,6 +148,19 @@ def test_ci_script_is_strict_and_runs_make_test():
     assert os.access(ROOT / ".ci" / "run", os.X_OK)
 
 
+def test_reading_a_notebook_builds_no_iri_parser():
+    """nbformat validates notebooks with jsonschema, in pytest's workers, every book build and
+    JupyterLab. With rfc3987-syntax installed, jsonschema's import builds an Earley parser of
+    RFC 3987's grammar first, 1.4 s per process; make venv leaves that package out."""
+    code = ("import sys, nbformat; nbformat.validate(nbformat.v4.new_notebook()); "
+            "print(sorted(name for name in sys.modules if name.startswith('rfc3987')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]", (
+        f"loading nbformat imported {result.stdout.strip()}: make venv removes rfc3987-syntax "
+        f"(UNWANTED in the Makefile); uninstall it from this environment")
+
+
 def flaky_start(failures):
     """A kernel start function that dies `failures` times, then starts; it counts its calls."""
     calls = []
