@@ -165,7 +165,8 @@ class PageReport:
         return [(f"-{self.dark_theme or self.light_theme}", self.page)]
 
 
-# In dark mode only the colours change: the rules about colour are run again.
+# In dark mode only the colours change: the rules about colour are run again (on the
+# equations too: see BookPage.axe's sample_math).
 COLOUR_RULES = {"resultTypes": ["violations"], "runOnly": ["color-contrast", "link-in-text-block"]}
 
 # The colour-mode button cycles auto -> dark -> light (on a light system); press it until the
@@ -182,8 +183,8 @@ TO_DARK = """async () => {
 }"""
 
 
-def run_axe(book_page: BookPage, options: dict | None = None) -> list[str]:
-    return axe_problems(book_page.axe(options))
+def run_axe(book_page: BookPage, options: dict | None = None, **sampling) -> list[str]:
+    return axe_problems(book_page.axe(options, **sampling))
 
 
 # Each shown figure of the page's content: its computed background, filter and padding, and a
@@ -250,9 +251,9 @@ def report(request, book_tab) -> PageReport:
 
     seen.dark_theme = page.page.evaluate(TO_DARK)
     seen.dark_figures = dark_figure_problems(page)
-    seen.axe_dark = run_axe(page, COLOUR_RULES)
     if os.environ.get("NNLIB_BROWSER_SCREENSHOTS"):
         page.screenshot(SCREENS / f"{stem}-dark.png")
+    seen.axe_dark = run_axe(page, COLOUR_RULES, sample_math=True)
     return seen
 
 
@@ -586,6 +587,32 @@ def test_checks_catch_a_broken_page(browser, book_url):
     assert math["equations"] == 1 and math["untypeset"] and len(math["raw"]) >= 1
     assert images[0]["width"] == 0 and alt_problem(images[0]["alt"], images[0]["src"])
     assert any(line.startswith("image-alt") for line in axe)
+
+
+# An equation as MathJax leaves it (glyphs drawn by CSS, the MathML hidden for screen readers),
+# in a grey too faint to read on white.
+FAINT_EQUATION_PAGE = """<!doctype html><html lang="en"><head><title>Equation</title><style>
+mjx-c.w::before { content: "W"; } mjx-c.x::before { content: "x"; }
+mjx-c.plus::before { content: "+"; } mjx-c.b::before { content: "b"; }
+mjx-assistive-mml { position: absolute; clip: rect(1px, 1px, 1px, 1px); width: 1px; }
+</style></head><body><main><p>A layer computes
+<mjx-container class="MathJax" style="color: #bbb"><mjx-math aria-hidden="true"><mjx-mi>
+<mjx-c class="w"></mjx-c></mjx-mi><mjx-mi><mjx-c class="x"></mjx-c></mjx-mi><mjx-mo>
+<mjx-c class="plus"></mjx-c></mjx-mo><mjx-mi><mjx-c class="b"></mjx-c></mjx-mi></mjx-math>
+<mjx-assistive-mml><math><mi>W</mi><mi>x</mi><mo>+</mo><mi>b</mi></math></mjx-assistive-mml>
+</mjx-container> first.</p></main></body></html>"""
+
+
+@pytest.mark.browser
+def test_colour_check_sees_equations_once_sampled(browser, book_url):
+    """Axe's colour-contrast rule is blind to MathJax's CSS-drawn glyphs; with each equation
+    sampled as text, it sees a faint one."""
+    with served(browser, book_url, "equation.html", FAINT_EQUATION_PAGE) as page:
+        as_drawn = run_axe(page, COLOUR_RULES)
+        sampled = run_axe(page, COLOUR_RULES, sample_math=True)
+    assert as_drawn == []
+    assert len(sampled) == 1 and sampled[0].startswith("color-contrast"), sampled
+    assert "mjx-container" in sampled[0]
 
 
 DARK_FIGURES_PAGE = """<!doctype html><html lang="en"><head><title>Figures</title></head>
