@@ -230,7 +230,7 @@ SAMPLE_MATH = """() => {
   const equations = document.querySelectorAll('mjx-container');
   for (const equation of equations) {
     const mathml = equation.querySelector('mjx-assistive-mml');
-    const text = (mathml ? mathml.textContent : '').trim() || 'x';
+    const text = (mathml || equation).textContent.trim() || 'x';   // sampled already: its text
     equation.replaceChildren(document.createTextNode(text));
   }
   return equations.length;

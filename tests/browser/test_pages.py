@@ -165,16 +165,19 @@ class PageReport:
         return [(f"-{self.dark_theme or self.light_theme}", self.page)]
 
 
-# In dark mode only the colours change: the rules about colour are run again (on the
-# equations too: see BookPage.axe's sample_math).
+# axe runs twice in light mode: the rules about colour on the page with its equations sampled
+# (see BookPage.axe's sample_math), the others on the page as MathJax left it. In dark mode
+# only the colours change: the rules about colour are run again.
 COLOUR_RULES = {"resultTypes": ["violations"], "runOnly": ["color-contrast", "link-in-text-block"]}
+OTHER_RULES = {"resultTypes": ["violations"],
+               "rules": {rule: {"enabled": False} for rule in COLOUR_RULES["runOnly"]}}
 
 # The colour-mode button cycles auto -> dark -> light (on a light system); press it until the
-# page is dark, at most once per mode. The theme eases some colours into the new mode (CSS
-# transitions): wait until they have arrived, then say which theme the page shows.
-TO_DARK = """async () => {
+# page shows the theme asked for, at most once per mode. The theme eases some colours into the
+# new mode (CSS transitions): wait until they have arrived, then say which theme the page shows.
+TO_THEME = """async theme => {
   const button = document.querySelector('.theme-switch-button');
-  for (let i = 0; button && i < 3 && document.documentElement.dataset.theme !== 'dark'; i++) {
+  for (let i = 0; button && i < 3 && document.documentElement.dataset.theme !== theme; i++) {
     button.click();
   }
   await new Promise(requestAnimationFrame);
@@ -245,15 +248,16 @@ def report(request, book_tab) -> PageReport:
     seen.images = page.page.evaluate(IMAGES)
     seen.math = page.page.evaluate(MATH_CHECK)
     seen.wide_blocks = page.page.evaluate(WIDE_BLOCKS)
-    if os.environ.get("NNLIB_BROWSER_SCREENSHOTS"):
+    if os.environ.get("NNLIB_BROWSER_SCREENSHOTS"):     # as a reader sees it, before axe runs
         page.screenshot(SCREENS / f"{stem}-light.png")
-    seen.axe_light = run_axe(page)
-
-    seen.dark_theme = page.page.evaluate(TO_DARK)
-    seen.dark_figures = dark_figure_problems(page)
-    if os.environ.get("NNLIB_BROWSER_SCREENSHOTS"):
+        page.page.evaluate(TO_THEME, "dark")
         page.screenshot(SCREENS / f"{stem}-dark.png")
-    seen.axe_dark = run_axe(page, COLOUR_RULES, sample_math=True)
+        page.page.evaluate(TO_THEME, "light")
+    seen.axe_light = run_axe(page, OTHER_RULES) + run_axe(page, COLOUR_RULES, sample_math=True)
+
+    seen.dark_theme = page.page.evaluate(TO_THEME, "dark")
+    seen.dark_figures = dark_figure_problems(page)
+    seen.axe_dark = run_axe(page, COLOUR_RULES)
     return seen
 
 
