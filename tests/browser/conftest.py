@@ -212,28 +212,48 @@ WAIT_FOR_MATHJAX = """async () => {
 }"""
 
 
-# Keep one highlighted token of each kind per kind of code box; unwrap the others (see axe()).
-SAMPLE_CODE_TOKENS = """() => {
-  const seen = new Set();
-  for (const token of document.querySelectorAll('div.highlight pre span')) {
-    const key = token.closest('div.highlight').className + ' ' + token.className;
-    if (!seen.has(key) && !token.querySelector('span')) { seen.add(key); continue; }
-    if (!token.querySelector('span')) token.replaceWith(document.createTextNode(token.textContent));
-  }
+# Of the elements that repeat by the thousand, each styled by its kind alone (highlighted code
+# tokens, inline code, equations), one of each kind keeps its element: the first whose text
+# axe can judge (two characters or more), a kind being the element's tag and class within
+# the same ancestors'. The others become plain text of their parent. An equation's text is
+# what a screen reader reads of it (the assistive MathML's); with equationsAsText, the kept
+# equations are reduced to it too. See BookPage.axe().
+SAMPLE = """equationsAsText => {
+  const kind = el => {
+    const path = [];
+    for (; el && el !== document.body; el = el.parentElement) {
+      path.push(el.tagName + '.' + (el.getAttribute('class') || ''));
+    }
+    return path.join(' < ');
+  };
+  const sample = (selector, textOf, keep = () => {}, wrapperOf = el => el) => {
+    const items = [...document.querySelectorAll(selector)]
+      .map(el => ({el, kind: kind(el), text: textOf(el)}));
+    const samples = new Map();
+    for (const item of items) {
+      const sample = samples.get(item.kind);
+      if (!sample || (sample.text.length < 2 && item.text.length >= 2)) {
+        samples.set(item.kind, item);
+      }
+    }
+    const kept = new Set(samples.values());
+    for (const item of items) {
+      if (kept.has(item)) keep(item);
+      else wrapperOf(item.el).replaceWith(document.createTextNode(item.text));
+    }
+    return kept.size;
+  };
+  const kept = {
+    tokens: sample('div.highlight pre span:not(:has(span))', el => el.textContent),
+    code: sample('code.literal', el => el.textContent),
+    equations: sample(
+      'mjx-container',
+      el => (el.querySelector('mjx-assistive-mml') || el).textContent.trim(),
+      item => equationsAsText && item.el.replaceChildren(document.createTextNode(item.text)),
+      el => el.parentElement.closest('.math') || el),   // Sphinx's span or div around it
+  };
   document.querySelectorAll('div.highlight pre').forEach(pre => pre.normalize());
-  return seen.size;
-}"""
-
-# Each equation becomes one text node in its container, what a screen reader reads of it
-# (the assistive MathML's text); see axe().
-SAMPLE_MATH = """() => {
-  const equations = document.querySelectorAll('mjx-container');
-  for (const equation of equations) {
-    const mathml = equation.querySelector('mjx-assistive-mml');
-    const text = (mathml || equation).textContent.trim() || 'x';   // sampled already: its text
-    equation.replaceChildren(document.createTextNode(text));
-  }
-  return equations.length;
+  return kept;
 }"""
 
 
@@ -320,23 +340,21 @@ class BookPage:
         self.failed_requests.clear()
         self.mathjax = "not loaded"
 
-    def axe(self, options: dict | None = None, sample_code: bool = True,
-            sample_math: bool = False) -> dict:
+    def axe(self, options: dict | None = None, equations_as_text: bool = False) -> dict:
         """Run axe-core on the page; return its results (a dict with "violations").
 
-        sample_code: axe's colour-contrast rule costs ~7 ms per element, and the syntax
-        highlighting makes one element per token: 5,000 tokens on one chapter, over a minute.
-        Every token of one kind has the same colours on the same background, so one token of
-        each kind (per kind of code box) keeps its element and the rest become plain text of
-        the box before axe runs. This changes the page: run axe last.
+        axe's cost grows with the number of elements, its colour-contrast rule's most of all
+        (~1 ms per element with text). Syntax highlighting makes one element per token (5,000
+        on one chapter), MathJax a tree of elements per equation (10,000 of a chapter's
+        15,000), Sphinx one or two per piece of inline code. Elements of one kind within the
+        same ancestors share their colours, their background and their markup, so axe sees one
+        of each kind as it is and the others as plain text (SAMPLE): a tenth of the elements.
+        This changes the page: run axe last.
 
-        sample_math, for the colour rules only: MathJax draws an equation as a tree of
-        elements (half of a chapter's 15,000) whose glyphs are CSS-generated content, which
-        the colour-contrast rule cannot see, in one colour, the container's. Each equation
-        becomes its own text in its container: the rule then checks the equations' colour
-        against their background (all but one-symbol ones, too short for axe to judge), and
-        axe walks half the elements, in half the time.
-        The other rules need MathJax's markup as it is (its roles, its hidden MathML).
+        equations_as_text, for the colour rules: MathJax's glyphs are CSS-generated content,
+        which the colour-contrast rule cannot see, drawn in one colour, the container's. With
+        each kept equation reduced to its own text, the rule checks the colour of the
+        equations on each background they sit on. The other rules need MathJax's markup.
 
         axe re-fetches the page's stylesheets to inspect them and resolves the theme's
         ``@import "../basic.css"`` against the page instead of the stylesheet: a 404 that no
@@ -344,10 +362,7 @@ class BookPage:
         """
         from axe_playwright_python.sync_playwright import Axe
 
-        if sample_code:
-            self.page.evaluate(SAMPLE_CODE_TOKENS)
-        if sample_math:
-            self.page.evaluate(SAMPLE_MATH)
+        self.page.evaluate(SAMPLE, equations_as_text)
         self.recording = False
         try:
             options = options or {"resultTypes": ["violations"]}

@@ -165,9 +165,9 @@ class PageReport:
         return [(f"-{self.dark_theme or self.light_theme}", self.page)]
 
 
-# axe runs twice in light mode: the rules about colour on the page with its equations sampled
-# (see BookPage.axe's sample_math), the others on the page as MathJax left it. In dark mode
-# only the colours change: the rules about colour are run again.
+# axe runs twice in light mode: the rules about colour with the equations as text (see
+# BookPage.axe), the others on MathJax's markup. In dark mode only the colours change: the
+# rules about colour are run again.
 COLOUR_RULES = {"resultTypes": ["violations"], "runOnly": ["color-contrast", "link-in-text-block"]}
 OTHER_RULES = {"resultTypes": ["violations"],
                "rules": {rule: {"enabled": False} for rule in COLOUR_RULES["runOnly"]}}
@@ -186,8 +186,9 @@ TO_THEME = """async theme => {
 }"""
 
 
-def run_axe(book_page: BookPage, options: dict | None = None, **sampling) -> list[str]:
-    return axe_problems(book_page.axe(options, **sampling))
+def run_axe(book_page: BookPage, options: dict | None = None,
+            equations_as_text: bool = False) -> list[str]:
+    return axe_problems(book_page.axe(options, equations_as_text))
 
 
 # Each shown figure of the page's content: its computed background, filter and padding, and a
@@ -253,7 +254,8 @@ def report(request, book_tab) -> PageReport:
         page.page.evaluate(TO_THEME, "dark")
         page.screenshot(SCREENS / f"{stem}-dark.png")
         page.page.evaluate(TO_THEME, "light")
-    seen.axe_light = run_axe(page, OTHER_RULES) + run_axe(page, COLOUR_RULES, sample_math=True)
+    seen.axe_light = (run_axe(page, OTHER_RULES)
+                      + run_axe(page, COLOUR_RULES, equations_as_text=True))
 
     seen.dark_theme = page.page.evaluate(TO_THEME, "dark")
     seen.dark_figures = dark_figure_problems(page)
@@ -593,30 +595,34 @@ def test_checks_catch_a_broken_page(browser, book_url):
     assert any(line.startswith("image-alt") for line in axe)
 
 
-# An equation as MathJax leaves it (glyphs drawn by CSS, the MathML hidden for screen readers),
-# in a grey too faint to read on white.
-FAINT_EQUATION_PAGE = """<!doctype html><html lang="en"><head><title>Equation</title><style>
-mjx-c.w::before { content: "W"; } mjx-c.x::before { content: "x"; }
-mjx-c.plus::before { content: "+"; } mjx-c.b::before { content: "b"; }
-mjx-assistive-mml { position: absolute; clip: rect(1px, 1px, 1px, 1px); width: 1px; }
-</style></head><body><main><p>A layer computes
-<mjx-container class="MathJax" style="color: #bbb"><mjx-math aria-hidden="true"><mjx-mi>
+# Equations as MathJax leaves them (glyphs drawn by CSS, the MathML hidden for screen
+# readers): two in a paragraph, readable, and one in a note, in a grey too faint to read.
+EQUATION = """<mjx-container class="MathJax"><mjx-math aria-hidden="true"><mjx-mi>
 <mjx-c class="w"></mjx-c></mjx-mi><mjx-mi><mjx-c class="x"></mjx-c></mjx-mi><mjx-mo>
 <mjx-c class="plus"></mjx-c></mjx-mo><mjx-mi><mjx-c class="b"></mjx-c></mjx-mi></mjx-math>
 <mjx-assistive-mml><math><mi>W</mi><mi>x</mi><mo>+</mo><mi>b</mi></math></mjx-assistive-mml>
-</mjx-container> first.</p></main></body></html>"""
+</mjx-container>"""
+FAINT_EQUATION_PAGE = f"""<!doctype html><html lang="en"><head><title>Equations</title><style>
+mjx-c.w::before {{ content: "W"; }} mjx-c.x::before {{ content: "x"; }}
+mjx-c.plus::before {{ content: "+"; }} mjx-c.b::before {{ content: "b"; }}
+mjx-assistive-mml {{ position: absolute; clip: rect(1px, 1px, 1px, 1px); width: 1px; }}
+.note mjx-container {{ color: #bbb; }}
+</style></head><body><main><p>A layer computes {EQUATION}, then {EQUATION}
+again.</p><div class="note"><p>Note: {EQUATION} first.</p></div></main></body></html>"""
 
 
 @pytest.mark.browser
-def test_colour_check_sees_equations_once_sampled(browser, book_url):
-    """Axe's colour-contrast rule is blind to MathJax's CSS-drawn glyphs; with each equation
-    sampled as text, it sees a faint one."""
-    with served(browser, book_url, "equation.html", FAINT_EQUATION_PAGE) as page:
+def test_colour_check_sees_equations_as_text(browser, book_url):
+    """Axe's colour-contrast rule is blind to MathJax's CSS-drawn glyphs; with the equations
+    as text (one of each kind), it sees the faint one."""
+    with served(browser, book_url, "equations.html", FAINT_EQUATION_PAGE) as page:
         as_drawn = run_axe(page, COLOUR_RULES)
-        sampled = run_axe(page, COLOUR_RULES, sample_math=True)
+        sampled = run_axe(page, COLOUR_RULES, equations_as_text=True)
+        kept = page.page.locator("mjx-container")
+        assert kept.all_inner_texts() == ["Wx+b", "Wx+b"]   # the paragraph's, the note's
     assert as_drawn == []
     assert len(sampled) == 1 and sampled[0].startswith("color-contrast"), sampled
-    assert "mjx-container" in sampled[0]
+    assert "div > p > mjx-container" in sampled[0] and "#bbbbbb" in sampled[0]   # the note's
 
 
 DARK_FIGURES_PAGE = """<!doctype html><html lang="en"><head><title>Figures</title></head>
