@@ -19,7 +19,7 @@ import re
 
 import pytest
 
-from .conftest import ROOT, toc_docnames
+from .conftest import ROOT, BookPage, toc_docnames
 
 # Pages whose notebook displays an explorer.
 EXPLORER_PAGES = [f"{name}.html" for name in toc_docnames()
@@ -137,10 +137,23 @@ def test_every_control_changes_the_picture(book_page, path):
 
 
 @pytest.mark.browser
-def test_the_play_button_steps_through_backpropagation(book_page):
+def test_the_play_button_steps_through_backpropagation(browser, book_url):
     """Chapter 6's step-through: every step a distinct picture, and a play button that walks the
-    steps on its own, pauses when pressed again and stops at the last step."""
-    book_page.goto("book/06_backpropagation.html")
+    steps on its own, one every 0.9 s, pauses when pressed again and stops at the last step.
+
+    The tab's clock is Playwright's: time runs as usual until the page has loaded, then stands
+    still and moves only when the test says (run_for), so what the player does in a given time
+    is exact however busy the machine is."""
+    book_page = BookPage(browser, book_url)
+    try:
+        book_page.page.clock.install()
+        book_page.goto("book/06_backpropagation.html")
+        _play_button_checks(book_page)
+    finally:
+        book_page.close()
+
+
+def _play_button_checks(book_page):
     page = book_page.page
     explorer = page.locator("div.nnlib-explorer").filter(has=page.locator("button[data-play]"))
     assert explorer.count() == 1, "chapter 6 has one explorer with a play button"
@@ -159,22 +172,26 @@ def test_the_play_button_steps_through_backpropagation(book_page):
     def position():
         return int(step.evaluate("el => Number(el.value)"))
 
+    page.clock.pause_at(page.evaluate("Date.now()") + 1_000)   # from now on, time stands still
     _move(step, "range", 0)
     button.click()                                            # play from the first step
     assert button.get_attribute("aria-pressed") == "true" and "pause" in button.inner_text()
-    page.wait_for_function("el => Number(el.value) >= 2", arg=step.element_handle(),
-                           timeout=20_000)
+    page.clock.run_for(899)
+    assert position() == 0                                    # not before 0.9 s
+    page.clock.run_for(1)
+    assert position() == 1
+    page.clock.run_for(900)
+    assert position() == 2
     state = _state(explorer)
     assert (state["src"], state["alt"]) == _expected(data, state)   # the picture follows the steps
     button.click()                                            # pause
-    paused = position()
-    page.wait_for_timeout(2_000)
-    assert position() == paused and button.get_attribute("aria-pressed") == "false"
+    page.clock.run_for(10_000)
+    assert position() == 2 and button.get_attribute("aria-pressed") == "false"
     _move(step, "range", last - 2)
     button.click()                                            # play to the end: it stops there
-    page.wait_for_function(f"el => Number(el.value) === {last}", arg=step.element_handle(),
-                           timeout=20_000)
-    page.wait_for_timeout(2_000)
+    page.clock.run_for(2 * 900)
+    assert position() == last
+    page.clock.run_for(10_000)
     assert position() == last and "play" in button.inner_text()
     assert button.get_attribute("aria-pressed") == "false"
     state = _state(explorer)
