@@ -28,6 +28,12 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 # ipykernel only selects its inline figure backend when MPLBACKEND is unset; a stray
 # MPLBACKEND=Agg in the caller's shell would silently drop every figure from the notebooks.
 unexport MPLBACKEND
+# Bytecode is kept (.pyc files in __pycache__ folders, in .venv and in the checkout, ignored by
+# git). pytest rewrites the assert statements of the tests and of its plugins' packages
+# (hypothesis, anyio, xdist, nbval: 145 modules) and can keep the result only as bytecode; with
+# PYTHONDONTWRITEBYTECODE=1 in the caller's shell (as on these machines) every pytest process
+# rewrites and compiles them from source again, 2 s each, and every kernel compiles nnlib.
+unexport PYTHONDONTWRITEBYTECODE
 # One BLAS thread per process: the book's networks are small, pytest already runs two workers,
 # and on these 2-core machines two-thread OpenBLAS stalls for milliseconds per call under load
 # (a chapter ran 25-30% faster single-threaded; benchmarks/run.py sets its own thread counts).
@@ -68,11 +74,11 @@ help:
 # uv creates and fills .venv in seconds where pip takes about a minute (with empty caches on
 # these machines: 11 s against 54 s). A uv on PATH is used; otherwise pip puts uv into .venv
 # first, and if even that fails, pip installs everything.
-# --compile-bytecode: pip writes every module's .pyc when it installs, uv only when asked. A
-# Python started with PYTHONDONTWRITEBYTECODE=1 (as on these machines) never writes them
-# itself, so without them every kernel, worker and build compiles NumPy, matplotlib and
-# IPython from source again: a kernel took 3.5 s to start and import them, 1.2 s with them.
-# (Elsewhere, processes started at once each compile them until one has written them.)
+# --compile-bytecode: pip writes every module's .pyc when it installs, uv only when asked.
+# Without them, the processes that make test starts at once (kernels, workers, the build) each
+# compile NumPy, matplotlib and IPython from source until one has written them, and a Python
+# started with PYTHONDONTWRITEBYTECODE=1 never writes them: a kernel took 3.5 s to start and
+# import them, 1.2 s with them.
 # UNWANTED is removed again after the install. rfc3987-syntax comes in through jupyter-events
 # (jsonschema's format-nongpl extra), only to check strings declared as IRIs, which neither
 # notebooks nor event schemas here contain. Importing it builds an Earley parser of RFC 3987's
