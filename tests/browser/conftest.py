@@ -12,7 +12,7 @@
                            sync_playwright() still can (two sync Playwrights clash in a thread).
     book_page   (function) A BookPage: a visit in light mode (one tab per module, its storage and
                            records cleared for each test), whose every request to anything
-                           but 127.0.0.1 is aborted and recorded, and whose console errors,
+                           but 127.0.0.1 fails and is recorded, and whose console errors,
                            uncaught exceptions and failed loads are recorded. Use
                            ``book_page.goto("book/10_explorers.html")``, drive
                            ``book_page.page`` (a Playwright Page), end with
@@ -48,8 +48,16 @@ BUILD_FLAGS = ["-W", "-n", "--keep-going", "--all"]
 # Writes _config.yml with notebook execution off (the build `make test` checks).
 BOOK_CONFIG = ROOT / "scripts" / "book_config.py"
 
-# Hosts a page may load from. Everything else is aborted and fails the test.
+# Hosts a page may load from. A request anywhere else fails (the browser's proxy) and fails
+# the test.
 LOCAL_HOSTS = {"127.0.0.1"}
+
+
+def leaves_the_machine(url: str) -> bool:
+    """Whether loading url asks another machine: not for 127.0.0.1, nor for the data: and
+    blob: URLs that a page makes from what it already holds."""
+    parts = urlparse(url)
+    return parts.scheme not in ("data", "blob", "about") and parts.hostname not in LOCAL_HOSTS
 
 
 # --------------------------------------------------------------------------------------------
@@ -260,7 +268,8 @@ SAMPLE = """equationsAsText => {
 class BookPage:
     """A Playwright page on the served book that records what a test must not see.
 
-    remote_requests   URLs the page asked for anywhere but 127.0.0.1 (each one aborted)
+    remote_requests   URLs the page asked for anywhere but 127.0.0.1 (none can leave the
+                      machine: see OFFLINE_PROXY in tests/conftest.py)
     console_errors    console.error messages and uncaught exceptions
     failed_requests   local resources that failed to load or answered 4xx/5xx
     """
@@ -287,7 +296,7 @@ class BookPage:
                 "try { localStorage.setItem('mode', 'dark'); "
                 "localStorage.setItem('theme', 'dark'); } catch (e) {}"
             )
-        self.context.route("**/*", self._route)
+        self.context.on("request", self._request)
         # Generous: CI's two cores are shared with the notebook tests running beside these.
         self.context.set_default_timeout(60_000)
         self.page = self.context.new_page()
@@ -297,13 +306,9 @@ class BookPage:
         self.page.on("response", self._response)
 
     # -- event handlers
-    def _route(self, route):
-        url = route.request.url
-        if urlparse(url).hostname in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            self.remote_requests.append(url)  # recorded even while a checker runs
-            route.abort()
+    def _request(self, request):
+        if leaves_the_machine(request.url):
+            self.remote_requests.append(request.url)  # recorded even while a checker runs
 
     def _console(self, message):
         if message.type == "error" and self.recording:

@@ -32,11 +32,10 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
-from .conftest import LOCAL_HOSTS, ROOT
+from .conftest import ROOT, leaves_the_machine
 
 BOOK = ROOT / "book"
 NOTEBOOKS = ["06_backpropagation.ipynb", "10_explorers.ipynb"]
@@ -184,8 +183,9 @@ def jupyter_lab(tmp_path_factory):
 class LabPage:
     """JupyterLab in a browser tab (one per module: it loads once), opening notebooks of book/.
 
-    Every request to anything but 127.0.0.1 is aborted and recorded, and uncaught exceptions
-    are recorded: ``assert_clean()`` fails on either.
+    Every request to anything but 127.0.0.1 is recorded (and fails: the browser's proxy, see
+    OFFLINE_PROXY in tests/conftest.py), and so are uncaught exceptions: ``assert_clean()``
+    fails on either.
     """
 
     def __init__(self, browser, lab: JupyterLab):
@@ -193,19 +193,16 @@ class LabPage:
         self.remote_requests: list[str] = []
         self.page_errors: list[str] = []
         self.context = browser.new_context(viewport={"width": 1280, "height": 900})
-        self.context.route("**/*", self._route)
+        self.context.on("request", self._request)
         self.context.set_default_timeout(UI)
         self.page = self.context.new_page()
         self.page.on("pageerror", lambda error: self.page_errors.append(str(error)))
         # the notebook on show: the others' panels are hidden
         self.notebook = self.page.locator(".jp-NotebookPanel:visible")
 
-    def _route(self, route):
-        if urlparse(route.request.url).hostname in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            self.remote_requests.append(route.request.url)
-            route.abort()
+    def _request(self, request):
+        if leaves_the_machine(request.url):
+            self.remote_requests.append(request.url)
 
     def open(self, notebook: str):
         """Open book/<notebook> and wait until its kernel is idle: the first time with JupyterLab

@@ -32,7 +32,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from .conftest import ROOT, BookPage, toc_pages
+from .conftest import ROOT, BookPage, leaves_the_machine, toc_pages
 
 # Every page of the table of contents, and the two pages Sphinx generates for every book.
 PAGES = [*toc_pages(), "genindex.html", "search.html"]
@@ -284,7 +284,7 @@ def test_no_console_errors(report):
 @pytest.mark.browser
 def test_requests_nothing_off_machine(report):
     remote = sorted(set(report.page.remote_requests))
-    assert not remote, "requests to other machines (aborted):\n" + "\n".join(remote)
+    assert not remote, "requests to other machines (refused):\n" + "\n".join(remote)
 
 
 @pytest.mark.browser
@@ -548,6 +548,18 @@ def test_broken_links_finds_missing_files_and_anchors(tmp_path):
     assert len(broken) == 5, broken
     for needle in ("missing.html", "#nowhere", "c.png", "#gone", "outside"):
         assert any(needle in line for line in broken), needle
+
+
+@pytest.mark.parametrize("url, remote", [
+    ("http://127.0.0.1:8000/book/intro.html", False),
+    ("data:image/png;base64,iVBORw0KGgo=", False),
+    ("blob:http://127.0.0.1:8000/6a1d0c2e-1f7b-4c3e-9d5a-0b8e2f4a7c91", False),
+    ("https://cdn.example.org/lib.js", True),
+    ("http://93.184.216.34/", True),
+    ("http://localhost:8000/book/intro.html", True),     # the book is served on 127.0.0.1 only
+])
+def test_leaves_the_machine(url, remote):
+    assert leaves_the_machine(url) == remote
 
 
 def test_axe_problems_keeps_serious_and_critical_only():
