@@ -22,9 +22,12 @@ NNLIB_BROWSER_SCREENSHOTS=1 every page is saved in light and dark mode in _build
 from __future__ import annotations
 
 import contextlib
+import functools
+import http.server
 import io
 import os
 import re
+import threading
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -32,7 +35,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from .conftest import ROOT, BookPage, leaves_the_machine, toc_pages
+from .conftest import ROOT, BookPage, _QuietHandler, leaves_the_machine, toc_pages
 
 # Every page of the table of contents, and the two pages Sphinx generates for every book.
 PAGES = [*toc_pages(), "genindex.html", "search.html"]
@@ -548,6 +551,37 @@ def test_broken_links_finds_missing_files_and_anchors(tmp_path):
     assert len(broken) == 5, broken
     for needle in ("missing.html", "#nowhere", "c.png", "#gone", "outside"):
         assert any(needle in line for line in broken), needle
+
+
+@pytest.mark.browser
+def test_a_page_cannot_reach_another_machine(browser, book_url, tmp_path):
+    """A server on another address (127.0.0.2: this machine, standing in for another) that
+    the page could reach: its request never arrives, and it is recorded."""
+    arrived = []
+
+    class Server(_QuietHandler):
+        def do_GET(self):
+            arrived.append(self.path)
+            super().do_GET()
+
+    (tmp_path / "data.txt").write_text("reached")
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.2", 0), functools.partial(Server, directory=str(tmp_path)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    other = f"http://127.0.0.2:{server.server_port}/data.txt"
+    page = BookPage(browser, book_url)
+    try:
+        page.goto("book/intro.html")
+        answer = page.page.evaluate("""async url => {
+          try { await fetch(url, {mode: 'no-cors'}); return 'reached'; }
+          catch (error) { return 'refused'; }
+        }""", other)
+    finally:
+        page.close()
+        server.shutdown()
+        server.server_close()
+    assert answer == "refused" and arrived == []
+    assert page.remote_requests == [other]
 
 
 @pytest.mark.parametrize("url, remote", [
