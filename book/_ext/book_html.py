@@ -21,6 +21,11 @@ Jupyter Book 1 builds pages that fetch scripts from CDNs. This extension, loaded
   a remote one (say, require.js and the ipywidgets manager that myst-nb adds to a page with
   widget state) is reported as a build warning, which fails ``make book`` (-W).
 
+* The front page. The site's index.html only sends the browser on to the first chapter. The
+  one sphinx-external-toc writes is a lone <meta> tag; ours is a whole page, with a language,
+  a title, the book's icon (without one, browsers ask the server for a /favicon.ico that is
+  not there) and a link for a browser that does not follow the redirect.
+
 And one accessibility fix that CSS cannot make: docutils marks each bibliography entry
 ``role="doc-biblioentry"`` inside a ``role="list"``. DPUB-ARIA 1.1 deprecated that role, so
 to browsers and axe-core the list holds no list items (a critical ARIA violation on the
@@ -29,6 +34,7 @@ references page). Each entry becomes ``role="listitem"``, which is what it is.
 
 from __future__ import annotations
 
+import html
 import shutil
 from pathlib import Path
 
@@ -130,6 +136,33 @@ def copy_mathjax(app: Sphinx, exception: Exception | None) -> None:
             shutil.copy2(licence, target / name)
 
 
+FRONT_PAGE = """<!DOCTYPE html>
+<html lang="{language}">
+<head>
+<meta charset="utf-8">
+<title>{title}</title>{icon}
+<meta http-equiv="Refresh" content="0; url={first}">
+</head>
+<body><p><a href="{first}">{title}</a></p></body>
+</html>
+"""
+
+
+def write_front_page(app: Sphinx, exception: Exception | None) -> None:
+    """index.html: a page that sends the browser on to the book's first page."""
+    root = app.config.root_doc
+    if exception is not None or app.builder.format != "html" or root == "index":
+        return
+    first = f"{root}/index.html" if app.builder.name == "dirhtml" else f"{root}.html"
+    favicon = app.config.html_favicon
+    icon = (f'\n<link rel="icon" href="_static/{Path(favicon).name}">'
+            if favicon and not is_remote(favicon) else "")
+    title = html.escape(app.config.html_title or app.config.project)
+    (Path(app.outdir) / "index.html").write_text(
+        FRONT_PAGE.format(language=app.config.language or "en", title=title, icon=icon,
+                          first=first), encoding="utf-8")
+
+
 def setup(app: Sphinx) -> dict:
     # Our setup runs after sphinx_thebe's (Jupyter Book lists its default extensions first).
     remove_thebe(app)
@@ -138,4 +171,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", check_assets, priority=900)
     app.connect("html-page-context", fix_aria_roles)
     app.connect("build-finished", copy_mathjax)
+    # Before sphinx-external-toc's handler (500), which then leaves the page alone.
+    app.connect("build-finished", write_front_page, priority=400)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -317,7 +317,10 @@ class BookPage:
             self.console_errors.append(f"{message.text}" + (f" ({where})" if where else ""))
 
     def _request_failed(self, request):
-        if urlparse(request.url).hostname in LOCAL_HOSTS and self.recording:
+        # A request the page itself gave up (ERR_ABORTED: the front page sends the browser on
+        # before its icon has arrived) is not a resource that failed to load.
+        if (urlparse(request.url).hostname in LOCAL_HOSTS and self.recording
+                and request.failure != "net::ERR_ABORTED"):
             self.failed_requests.append(f"{request.url}: {request.failure}")
 
     def _response(self, response):

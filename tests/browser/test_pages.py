@@ -373,6 +373,18 @@ def test_front_page_redirects_to_the_introduction(book_page):
     book_page.assert_clean()
 
 
+def test_front_page_is_a_whole_page(book_site):
+    """The site's index.html, which sends the browser on to the introduction, has a language,
+    a title, the book's icon (so no browser asks for a /favicon.ico) and a link."""
+    page = (book_site / "index.html").read_text()
+    facts = html_facts(book_site / "index.html")
+    assert '<html lang="en">' in page and "<title>Neural Networks from Scratch</title>" in page
+    assert 'http-equiv="Refresh" content="0; url=book/intro.html"' in page
+    assert facts.resources == ["_static/favicon.svg"]
+    assert (book_site / "_static" / "favicon.svg").is_file()
+    assert facts.links == ["_static/favicon.svg", "book/intro.html"]
+
+
 @pytest.mark.browser
 def test_search_works_offline(book_page):
     book_page.goto("search.html?q=gradient")
